@@ -1,0 +1,230 @@
+"""The hall's configuration: read from TOML, validated with pydantic.
+
+A broken file raises `ConfigError` whose message names each bad key and its problem, so
+start-up can print it instead of a traceback.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "hall.toml"
+
+_CODE = r"^[A-Z][A-Z0-9-]{0,31}$"
+_ID = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos in a hand-edited file: refuse them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallInfo(_Strict):
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    public_url: str = Field(pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    timezone: str = "Asia/Shanghai"
+    opening: time = time(9, 0)
+    closing: time = time(18, 0)
+    target_wait_s: int = Field(900, gt=0)
+    senior_age: int = Field(65, ge=0, le=150)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _hours(self):
+        if self.closing <= self.opening:
+            raise ValueError("closing must be later than opening")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Routing(_Strict):
+    starvation_cap_s: int = Field(600, gt=0)
+    estimate_window: int = Field(20, ge=2)
+    estimate_horizon_s: int = Field(3600, gt=0)
+
+
+class PriorityClass(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    rank: int = Field(1, ge=0)
+    min_age: int | None = Field(None, ge=0, le=150)
+
+
+class Business(_Strict):
+    code: str = Field(pattern=_CODE)
+    line: Literal["fixed", "mobile"]
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    target_s: int | None = Field(None, gt=0)
+    max_s: int | None = Field(None, gt=0)
+    id_required: bool
+    self_service: bool
+    follow_up_days: int | None = Field(None, ge=1, le=30)
+    checklist: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _max_over_target(self):
+        if self.max_s is not None and self.target_s is not None and self.max_s < self.target_s:
+            raise ValueError("max_s must not be below target_s")
+        return self
+
+
+class Counter(_Strict):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    businesses: tuple[str, ...] = Field(min_length=1)
+    callpad: str | None = None
+
+
+class Kiosk(_Strict):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    printer: str | None = None
+    idcard: str | None = None
+
+
+class HallConfig(_Strict):
+    hall: HallInfo
+    routing: Routing = Routing()
+    priority_classes: tuple[PriorityClass, ...] = ()
+    checklist: dict[str, str] = {}
+    businesses: tuple[Business, ...] = Field(min_length=1)
+    counters: tuple[Counter, ...] = Field(min_length=1)
+    kiosks: tuple[Kiosk, ...] = ()
+
+    _codes: dict = PrivateAttr(default_factory=dict)
+    _counter_ids: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _cross_refs(self):
+        problems = []
+        codes = [b.code for b in self.businesses]
+        for dup in _duplicates(codes):
+            problems.append(f"businesses: code {dup!r} appears twice")
+        for dup in _duplicates([c.id for c in self.counters]):
+            problems.append(f"counters: id {dup!r} appears twice")
+        for dup in _duplicates([k.id for k in self.kiosks]):
+            problems.append(f"kiosks: id {dup!r} appears twice")
+        for dup in _duplicates([p.code for p in self.priority_classes]):
+            problems.append(f"priority_classes: code {dup!r} appears twice")
+        for i, b in enumerate(self.businesses):
+            for key in b.checklist:
+                if key not in self.checklist:
+                    problems.append(f"businesses[{i}].checklist: {key!r} is not a key of [checklist]")
+        for i, c in enumerate(self.counters):
+            for code in c.businesses:
+                if code not in codes:
+                    problems.append(f"counters[{i}].businesses: unknown business {code!r}")
+            for dup in _duplicates(list(c.businesses)):
+                problems.append(f"counters[{i}].businesses: {dup!r} appears twice")
+        served = {code for c in self.counters for code in c.businesses}
+        for i, b in enumerate(self.businesses):
+            if b.code not in served:
+                problems.append(f"businesses[{i}]: no counter serves {b.code!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Lookups the core uses all the time.
+    def business(self, code: str) -> Business | None:
+        return self._by_code().get(code)
+
+    def counter(self, counter_id: str) -> Counter | None:
+        return self._by_counter().get(counter_id)
+
+    def kiosk(self, kiosk_id: str) -> Kiosk | None:
+        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def priority_class(self, code: str) -> PriorityClass | None:
+        return next((p for p in self.priority_classes if p.code == code), None)
+
+    def counters_serving(self, business: str) -> list[Counter]:
+        return [c for c in self.counters if business in c.businesses]
+
+    def age_priority(self, age: int) -> PriorityClass | None:
+        """The best class an ID card's age grants, if any (the senior green channel)."""
+        granted = [p for p in self.priority_classes if p.min_age is not None and age >= p.min_age]
+        return min(granted, key=lambda p: p.rank, default=None)
+
+    def _by_code(self) -> dict[str, Business]:
+        return self._codes
+
+    def _by_counter(self) -> dict[str, Counter]:
+        return self._counter_ids
+
+    def model_post_init(self, __context) -> None:
+        self._codes = {b.code: b for b in self.businesses}
+        self._counter_ids = {c.id: c for c in self.counters}
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    seen, dups = set(), []
+    for item in items:
+        if item in seen and item not in dups:
+            dups.append(item)
+        seen.add(item)
+    return dups
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        key = _dotted(e["loc"])
+        msg = re.sub(r"^Value error, ", "", e["msg"])
+        lines.append(f"  {key or '(top level)'}: {msg}")
+    return "\n".join(lines)
+
+
+def _dotted(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_config(path: str | Path | None = None) -> HallConfig:
+    """Read and validate the hall's TOML; raise ConfigError with a readable message."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict, source: str = "config") -> HallConfig:
+    try:
+        return HallConfig.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(f"{source}: the configuration has problems:\n{_describe(e)}") from None

@@ -1,0 +1,48 @@
+"""Domain events: what a command changed. The web layer's publisher turns them into emits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tickets import CounterState, Ticket
+
+
+@dataclass(frozen=True)
+class TicketIssued:
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class TicketCalled:
+    ticket: Ticket
+    counter: str
+    recall: bool = False
+
+
+@dataclass(frozen=True)
+class TicketChanged:
+    """started, finished, no_show or transferred."""
+    ticket: Ticket
+    kind: str
+
+
+@dataclass(frozen=True)
+class CounterChanged:
+    """opened, closed, paused or resumed."""
+    counter: CounterState
+    kind: str
+
+
+@dataclass(frozen=True)
+class DayClosed:
+    day: str
+    closed_tickets: int
+
+
+@dataclass(frozen=True)
+class TicketRated:
+    ticket: Ticket
+    score: int
+
+
+# Events after which queue lengths, positions and estimates may have moved.
+QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketChanged, CounterChanged, DayClosed)

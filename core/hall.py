@@ -1,0 +1,398 @@
+"""The hall's commands. Each runs in one store transaction and returns domain events.
+
+Blueprints call these and hand the events to the publisher; nothing here knows about HTTP.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from . import identity, routing, tickets as T
+from .clock import SystemClock, business_day
+from .config import HallConfig
+from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
+from .estimates import QueueSnapshot
+from .events import (CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued,
+                     TicketRated)
+from .store import Store, Tx
+from .tickets import CardRead, CounterState, Ticket
+
+CARD_READ_TTL_S = 600      # a card read is good for one ticket within ten minutes
+MAX_PER_PREFIX = 999       # numbers are prefix + 3 digits
+
+
+class Hall:
+    def __init__(self, config: HallConfig, store: Store, clock=None):
+        self.config = config
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.tz = config.hall.tz
+        self._seen_day: str | None = None
+        with store.write() as tx:
+            tx.ensure_counters([c.id for c in config.counters])
+            key = tx.setting("id_hash_key")
+            if key is None:
+                key = secrets.token_hex(32)
+                tx.set_setting("id_hash_key", key)
+        self._id_key = bytes.fromhex(key)
+
+    # --- helpers --------------------------------------------------------------------
+    def today(self) -> str:
+        return business_day(self.clock.now(), self.tz)
+
+    def _begin(self, tx: Tx, events: list) -> tuple[float, str]:
+        """Now and today's business day; on the first command of a new day, close the old one."""
+        now = self.clock.now()
+        day = business_day(now, self.tz)
+        if day != self._seen_day:
+            closed = self._close_live(tx, now, day, tx.live_tickets(before_day=day), reason="day_end")
+            if closed:
+                # Cached only once nothing is left to close: this transaction may still roll back.
+                events.append(DayClosed(day=day, closed_tickets=closed))
+            else:
+                self._seen_day = day
+        return now, day
+
+    def _close_live(self, tx: Tx, now: float, day: str, live: list[Ticket], reason: str) -> int:
+        for t in live:
+            status = T.DONE if t.status == T.SERVING else T.NO_SHOW
+            tx.save_ticket(t.with_(status=status, ended_at=now))
+            tx.append_event(at=now, day=day, kind="finished" if status == T.DONE else "no_show",
+                            ticket=t, counter=t.counter, clerk=t.clerk, reason=reason)
+        if live:
+            for c in tx.counters().values():
+                if c.current_ticket or c.state != T.CLOSED:
+                    tx.save_counter(c.with_(state=T.CLOSED, clerk=None, current_ticket=None,
+                                            updated_at=now))
+        return len(live)
+
+    def _counter(self, tx: Tx, counter_id: str, clerk: str | None) -> CounterState:
+        if self.config.counter(counter_id) is None:
+            raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+        c = tx.counter(counter_id)
+        if clerk is not None and c.clerk != clerk:
+            raise Forbidden("not_your_counter", f"您未在{self.counter_name(counter_id)}签到")
+        return c
+
+    def _current(self, tx: Tx, c: CounterState, allowed: tuple[str, ...], action: str) -> Ticket:
+        t = tx.ticket(c.current_ticket) if c.current_ticket else None
+        if t is None or t.status not in T.AT_COUNTER:
+            raise Conflict("no_current_ticket", f"{self.counter_name(c.id)}当前没有正在办理的号码")
+        if t.status not in allowed:
+            raise Conflict("wrong_ticket_state", f"{t.number} 当前状态为{STATUS_ZH[t.status]},不能{action}")
+        return t
+
+    def counter_name(self, counter_id: str) -> str:
+        c = self.config.counter(counter_id)
+        return c.name if c else counter_id
+
+    # --- issuing --------------------------------------------------------------------
+    def issue_ticket(self, business: str, request_id: str, kiosk: str | None = None,
+                     card_token: str | None = None, priority: str | None = None
+                     ) -> tuple[Ticket, bool, list]:
+        """Issue a ticket (or return the one this request_id already got: created=False)."""
+        b = self.config.business(business)
+        if b is None:
+            raise NotFound("unknown_business", f"没有代码为 {business} 的业务")
+        if kiosk is not None and self.config.kiosk(kiosk) is None:
+            raise NotFound("unknown_kiosk", f"没有编号为 {kiosk} 的取号机")
+        if priority is not None and self.config.priority_class(priority) is None:
+            raise HallError("unknown_priority", f"没有代码为 {priority} 的优先类别")
+        events: list = []
+        with self.store.write() as tx:
+            existing = tx.ticket_by_request(request_id)
+            if existing is not None:
+                if existing.issued_business != business:
+                    raise Conflict("request_id_reused", "这个请求编号已用于另一项业务的取号")
+                return existing, False, []
+            now, day = self._begin(tx, events)
+            card = None
+            if card_token is not None:
+                card = tx.card_read(card_token)
+                if card is None or now - card.at > CARD_READ_TTL_S:
+                    raise HallError("card_token_invalid", "身份证读取已失效,请重新放置身份证")
+                tx.forget_card_reads(token=card_token)
+                if card.senior and priority is None:
+                    cls = self.config.age_priority(self.config.hall.senior_age)
+                    priority = cls.code if cls else None
+            n = tx.next_number(day, b.prefix)
+            if n > MAX_PER_PREFIX:
+                raise Unavailable("numbers_exhausted", f"今日{b.name}号码已发完,请咨询导购")
+            ticket = Ticket(
+                id=secrets.token_urlsafe(16), request_id=request_id, day=day,
+                number=f"{b.prefix}{n:03d}", business=b.code, issued_business=b.code,
+                status=T.WAITING, issued_at=now, queued_at=now, priority=priority, kiosk=kiosk,
+                masked_name=card.masked_name if card else None,
+                age_band=card.age_band if card else None, id_hash=card.id_hash if card else None)
+            tx.insert_ticket(ticket)
+            tx.append_event(at=now, day=day, kind="issued", ticket=ticket, kiosk=kiosk,
+                            priority=priority)
+        events.append(TicketIssued(ticket))
+        return ticket, True, events
+
+    def register_card(self, kiosk: str | None, name: str, id_number: str, birth_date: date
+                      ) -> CardRead:
+        """Keep what the hall needs of a card just read; the caller drops the rest."""
+        now = self.clock.now()
+        today = date.fromisoformat(business_day(now, self.tz))
+        age = identity.age_on(birth_date, today)
+        cls = self.config.age_priority(age)
+        read = CardRead(token=secrets.token_urlsafe(16), at=now, kiosk=kiosk,
+                        masked_name=identity.mask_name(name), age_band=identity.age_band(age),
+                        senior=age >= self.config.hall.senior_age or cls is not None,
+                        id_hash=identity.id_hash(self._id_key, id_number))
+        with self.store.write() as tx:
+            tx.forget_card_reads(before=now - CARD_READ_TTL_S)
+            tx.insert_card_read(read)
+        return read
+
+    # --- counters -------------------------------------------------------------------
+    def open_counter(self, counter_id: str, clerk: str) -> tuple[CounterState, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, None)
+            if c.clerk == clerk and c.state != T.CLOSED:
+                return c, events
+            if c.clerk is not None and c.clerk != clerk:
+                raise Conflict("counter_taken", f"{self.counter_name(counter_id)}已由其他营业员签到")
+            for other in tx.counters().values():
+                if other.clerk == clerk and other.id != counter_id:
+                    if other.current_ticket:
+                        raise Conflict("clerk_busy_elsewhere",
+                                       f"您在{self.counter_name(other.id)}还有未办结的号码")
+                    closed = other.with_(state=T.CLOSED, clerk=None, updated_at=now)
+                    tx.save_counter(closed)
+                    tx.append_event(at=now, day=day, kind="counter_closed", counter=other.id, clerk=clerk)
+                    events.append(CounterChanged(closed, "closed"))
+            c = c.with_(state=T.OPEN, clerk=clerk, updated_at=now)
+            tx.save_counter(c)
+            tx.append_event(at=now, day=day, kind="counter_opened", counter=counter_id, clerk=clerk)
+        events.append(CounterChanged(c, "opened"))
+        return c, events
+
+    def close_counter(self, counter_id: str, clerk: str | None) -> tuple[CounterState, list]:
+        """Leave the counter. `clerk=None` is a manager closing it for whoever holds it."""
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            if c.current_ticket:
+                raise Conflict("ticket_in_progress", "请先办结或标记过号当前号码,再关闭窗口")
+            if c.state == T.CLOSED:
+                return c, events
+            closed = c.with_(state=T.CLOSED, clerk=None, updated_at=now)
+            tx.save_counter(closed)
+            tx.append_event(at=now, day=day, kind="counter_closed", counter=counter_id, clerk=c.clerk)
+        events.append(CounterChanged(closed, "closed"))
+        return closed, events
+
+    def pause(self, counter_id: str, clerk: str) -> tuple[CounterState, list]:
+        return self._set_pause(counter_id, clerk, paused=True)
+
+    def resume(self, counter_id: str, clerk: str) -> tuple[CounterState, list]:
+        return self._set_pause(counter_id, clerk, paused=False)
+
+    def _set_pause(self, counter_id: str, clerk: str, paused: bool) -> tuple[CounterState, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            want, kind = (T.PAUSED, "paused") if paused else (T.OPEN, "resumed")
+            if c.state == want:
+                return c, events
+            if paused and c.current_ticket:
+                raise Conflict("ticket_in_progress", "请先办结或标记过号当前号码,再暂停服务")
+            c = c.with_(state=want, updated_at=now)
+            tx.save_counter(c)
+            tx.append_event(at=now, day=day, kind=kind, counter=counter_id, clerk=clerk)
+        events.append(CounterChanged(c, kind))
+        return c, events
+
+    # --- serving --------------------------------------------------------------------
+    def call_next(self, counter_id: str, clerk: str) -> tuple[Ticket | None, list]:
+        """Give the counter its best waiting ticket. Finishes the current one first (a call pad
+        has no finish key: pressing call means the customer at the window is done)."""
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            if c.state == T.PAUSED:
+                raise Conflict("counter_paused", f"{self.counter_name(counter_id)}暂停服务中,请先恢复")
+            if c.current_ticket:
+                current = tx.ticket(c.current_ticket)
+                if current is not None and current.status in T.AT_COUNTER:
+                    events.append(self._finish(tx, now, day, c, current))
+            best = routing.pick_next(self.config, self.config.counter(counter_id),
+                                     tx.queued_tickets(), now)
+            if best is None:
+                tx.save_counter(c.with_(current_ticket=None, updated_at=now))
+                return None, events
+            called = best.with_(status=T.CALLED, counter=counter_id, clerk=clerk, called_at=now,
+                                last_called_at=now, recalls=0, started_at=None, ended_at=None)
+            tx.save_ticket(called)
+            tx.save_counter(c.with_(current_ticket=called.id, updated_at=now))
+            tx.append_event(at=now, day=day, kind="called", ticket=called, counter=counter_id,
+                            clerk=clerk, wait_s=round(now - best.queued_at, 3))
+        events.append(TicketCalled(called, counter_id, recall=False))
+        return called, events
+
+    def recall(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, (T.CALLED,), "重呼")
+            t = t.with_(recalls=t.recalls + 1, last_called_at=now)
+            tx.save_ticket(t)
+            tx.append_event(at=now, day=day, kind="recalled", ticket=t, counter=counter_id,
+                            clerk=clerk, recalls=t.recalls)
+        events.append(TicketCalled(t, counter_id, recall=True))
+        return t, events
+
+    def start(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, (T.CALLED,), "开始办理")
+            t = t.with_(status=T.SERVING, started_at=now)
+            tx.save_ticket(t)
+            tx.append_event(at=now, day=day, kind="started", ticket=t, counter=counter_id, clerk=clerk)
+        events.append(TicketChanged(t, "started"))
+        return t, events
+
+    def finish(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, T.AT_COUNTER, "办结")
+            event = self._finish(tx, now, day, c, t)
+        events.append(event)
+        return event.ticket, events
+
+    def _finish(self, tx: Tx, now: float, day: str, c: CounterState, t: Ticket) -> TicketChanged:
+        implicit = t.started_at is None
+        started = t.started_at if t.started_at is not None else t.called_at
+        done = t.with_(status=T.DONE, started_at=started, ended_at=now)
+        tx.save_ticket(done)
+        tx.save_counter(c.with_(current_ticket=None, updated_at=now))
+        tx.append_event(at=now, day=day, kind="finished", ticket=done, counter=c.id, clerk=c.clerk,
+                        service_s=round(now - started, 3), implicit_start=implicit)
+        return TicketChanged(done, "finished")
+
+    def no_show(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, (T.CALLED,), "标记过号")
+            t = t.with_(status=T.NO_SHOW, ended_at=now)
+            tx.save_ticket(t)
+            tx.save_counter(c.with_(current_ticket=None, updated_at=now))
+            tx.append_event(at=now, day=day, kind="no_show", ticket=t, counter=counter_id,
+                            clerk=clerk, recalls=t.recalls)
+        events.append(TicketChanged(t, "no_show"))
+        return t, events
+
+    def transfer(self, counter_id: str, clerk: str, business: str | None = None,
+                 to_counter: str | None = None) -> tuple[Ticket, list]:
+        """Send the current customer to another queue (or one counter), keeping the ticket's
+        number and issue time: it is called there ahead of customers who came later."""
+        if business is None and to_counter is None:
+            raise HallError("transfer_target_missing", "请指定转往的业务或窗口")
+        if business is not None and self.config.business(business) is None:
+            raise NotFound("unknown_business", f"没有代码为 {business} 的业务")
+        if to_counter is not None and self.config.counter(to_counter) is None:
+            raise NotFound("unknown_counter", f"没有编号为 {to_counter} 的窗口")
+        if to_counter == counter_id:
+            raise Conflict("transfer_to_self", "不能转给本窗口")
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, T.AT_COUNTER, "转移")
+            moved = t.with_(status=T.TRANSFERRED, business=business or t.business,
+                            target_counter=to_counter, queued_at=now, counter=None, clerk=None,
+                            called_at=None, last_called_at=None, recalls=0, started_at=None)
+            tx.save_ticket(moved)
+            tx.save_counter(c.with_(current_ticket=None, updated_at=now))
+            tx.append_event(at=now, day=day, kind="transferred", ticket=moved, counter=counter_id,
+                            clerk=clerk, from_business=t.business, to_business=moved.business,
+                            to_counter=to_counter,
+                            service_s=round(now - t.started_at, 3) if t.started_at else None)
+        events.append(TicketChanged(moved, "transferred"))
+        return moved, events
+
+    # --- customers ------------------------------------------------------------------
+    def rate(self, ticket_id: str, score: int, comment: str | None) -> tuple[Ticket, list]:
+        with self.store.write() as tx:
+            t = tx.ticket(ticket_id)
+            if t is None:
+                raise NotFound("unknown_ticket", "没有找到这张号票")
+            if t.status != T.DONE:
+                raise Conflict("not_done", "业务办理完成后才能评价")
+            if tx.rating(ticket_id) is not None:
+                raise Conflict("already_rated", "这张号票已经评价过了,感谢您的反馈")
+            now = self.clock.now()
+            tx.insert_rating(ticket_id, score, comment, now)
+            tx.append_event(at=now, day=business_day(now, self.tz), kind="rated", ticket=t,
+                            counter=t.counter, clerk=t.clerk, score=score)
+        return t, [TicketRated(t, score)]
+
+    # --- the day --------------------------------------------------------------------
+    def reset_day(self) -> tuple[int, list]:
+        """End the business day now: live tickets close, counters close, numbering restarts."""
+        with self.store.write() as tx:
+            now = self.clock.now()
+            day = business_day(now, self.tz)
+            closed = self._close_live(tx, now, day, tx.live_tickets(), reason="day_reset")
+            for c in tx.counters().values():
+                if c.state != T.CLOSED:
+                    tx.save_counter(c.with_(state=T.CLOSED, clerk=None, current_ticket=None,
+                                            updated_at=now))
+            tx.restart_numbers(day)
+            tx.append_event(at=now, day=day, kind="day_closed", closed=closed)
+        return closed, [DayClosed(day=day, closed_tickets=closed)]
+
+    # --- reading --------------------------------------------------------------------
+    def snapshot(self) -> QueueSnapshot:
+        now = self.clock.now()
+        horizon = now - self.config.routing.estimate_horizon_s
+        limit = self.config.routing.estimate_window
+        with self.store.read() as tx:
+            queued, counters = tx.queued_tickets(), tx.counters()
+
+        def finishes(counter_ids: list[str]) -> list[float]:
+            with self.store.read() as rtx:
+                return rtx.finishes_since(horizon, counter_ids, limit)
+
+        return QueueSnapshot(self.config, queued, counters, now, finishes)
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        with self.store.read() as tx:
+            t = tx.ticket(ticket_id)
+        if t is None:
+            raise NotFound("unknown_ticket", "没有找到这张号票")
+        return t
+
+    def tickets(self, ids: list[str]) -> list[Ticket]:
+        with self.store.read() as tx:
+            return tx.tickets(ids)
+
+    def counters(self) -> dict[str, CounterState]:
+        with self.store.read() as tx:
+            return tx.counters()
+
+    def last_calls(self, limit: int = 10) -> list[dict]:
+        with self.store.read() as tx:
+            return tx.last_calls(limit)
+
+    def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        with self.store.read() as tx:
+            return tx.events(day_from, day_to, kinds)
+
+
+STATUS_ZH = {T.WAITING: "等待中", T.CALLED: "已叫号", T.SERVING: "办理中", T.DONE: "已办结",
+             T.NO_SHOW: "已过号", T.TRANSFERRED: "已转移"}

@@ -1,0 +1,41 @@
+"""What the hall keeps of an ID card: a masked name, an age band and a keyed hash of the number.
+
+The full number, the address and the photo never leave this module's callers' memory: they are
+not stored, not logged and not returned.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+
+AGE_BANDS = ((0, 17, "0-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"),
+             (60, 64, "60-64"), (65, 74, "65-74"), (75, 200, "75+"))
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明 (the middle hidden, as halls show names)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def age_band(age: int) -> str:
+    for low, high, label in AGE_BANDS:
+        if low <= age <= high:
+            return label
+    return "75+"
+
+
+def id_hash(key: bytes, id_number: str) -> str:
+    """HMAC-SHA256 of the normalised ID number: the same person links across visits, the number
+    cannot be recovered without the hall's key."""
+    normal = id_number.strip().upper().encode("ascii", "replace")
+    return hmac.new(key, normal, hashlib.sha256).hexdigest()

@@ -1,0 +1,318 @@
+"""The hall's SQLite store: the only place with SQL.
+
+Every write runs in `BEGIN IMMEDIATE` (the write lock is taken before the first read, so a
+read-then-write never fails under contention) with `synchronous=FULL` (a committed ticket
+survives a power cut or `kill -9`). Inside one process a lock queues writers in Python rather
+than in SQLite's busy-wait, which is fairer and faster; across processes `busy_timeout` waits.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from .tickets import LIVE, QUEUED, CardRead, CounterState, StaffMember, Ticket
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hall.db.sql"
+SCHEMA_VERSION = 1
+
+_TICKET_COLUMNS = tuple(f.name for f in fields(Ticket))
+_COUNTER_COLUMNS = tuple(f.name for f in fields(CounterState))
+
+
+def _ticket(row: sqlite3.Row | None) -> Ticket | None:
+    return Ticket(**{k: row[k] for k in _TICKET_COLUMNS}) if row is not None else None
+
+
+def _counter(row: sqlite3.Row) -> CounterState:
+    return CounterState(**{k: row[k] for k in _COUNTER_COLUMNS})
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class Tx:
+    """One transaction's view of the store. Obtain it from `Store.read()` or `Store.write()`."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def _one(self, sql: str, params=()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params=()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    # --- settings -------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # --- numbers --------------------------------------------------------------------
+    def next_number(self, day: str, prefix: str) -> int:
+        """Atomically take the next number of `prefix` for `day` (1 for the day's first)."""
+        row = self._one(
+            "INSERT INTO number_sequences (day, prefix, last) VALUES (?, ?, 1) "
+            "ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+            (day, prefix))
+        return row["last"]
+
+    def restart_numbers(self, day: str) -> None:
+        self.conn.execute("DELETE FROM number_sequences WHERE day = ?", (day,))
+
+    # --- tickets --------------------------------------------------------------------
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        return _ticket(self._one("SELECT * FROM tickets WHERE id = ?", (ticket_id,)))
+
+    def ticket_by_request(self, request_id: str) -> Ticket | None:
+        return _ticket(self._one("SELECT * FROM tickets WHERE request_id = ?", (request_id,)))
+
+    def tickets(self, ids: list[str]) -> list[Ticket]:
+        if not ids:
+            return []
+        return [_ticket(r) for r in self._all(
+            f"SELECT * FROM tickets WHERE id IN ({_marks(len(ids))})", ids)]
+
+    def insert_ticket(self, t: Ticket) -> None:
+        self.conn.execute(
+            f"INSERT INTO tickets ({','.join(_TICKET_COLUMNS)}) VALUES ({_marks(len(_TICKET_COLUMNS))})",
+            [getattr(t, c) for c in _TICKET_COLUMNS])
+
+    def save_ticket(self, t: Ticket) -> None:
+        cols = [c for c in _TICKET_COLUMNS if c != "id"]
+        self.conn.execute(
+            f"UPDATE tickets SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+            [getattr(t, c) for c in cols] + [t.id])
+
+    def queued_tickets(self) -> list[Ticket]:
+        return [_ticket(r) for r in self._all(
+            f"SELECT * FROM tickets WHERE status IN ({_marks(len(QUEUED))}) ORDER BY issued_at, number",
+            QUEUED)]
+
+    def live_tickets(self, before_day: str | None = None) -> list[Ticket]:
+        sql = f"SELECT * FROM tickets WHERE status IN ({_marks(len(LIVE))})"
+        params: list = list(LIVE)
+        if before_day is not None:
+            sql += " AND day < ?"
+            params.append(before_day)
+        return [_ticket(r) for r in self._all(sql + " ORDER BY issued_at", params)]
+
+    def tickets_of_day(self, day: str) -> list[Ticket]:
+        return [_ticket(r) for r in self._all(
+            "SELECT * FROM tickets WHERE day = ? ORDER BY issued_at", (day,))]
+
+    def ticket_count(self) -> int:
+        return self._one("SELECT count(*) AS n FROM tickets")["n"]
+
+    # --- counters -------------------------------------------------------------------
+    def ensure_counters(self, ids: list[str]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO counters (id) VALUES (?)", [(i,) for i in ids])
+
+    def counter(self, counter_id: str) -> CounterState | None:
+        row = self._one("SELECT * FROM counters WHERE id = ?", (counter_id,))
+        return _counter(row) if row else None
+
+    def counters(self) -> dict[str, CounterState]:
+        return {r["id"]: _counter(r) for r in self._all("SELECT * FROM counters")}
+
+    def save_counter(self, c: CounterState) -> None:
+        self.conn.execute(
+            "UPDATE counters SET state = ?, clerk = ?, current_ticket = ?, updated_at = ? WHERE id = ?",
+            (c.state, c.clerk, c.current_ticket, c.updated_at, c.id))
+
+    # --- the event log --------------------------------------------------------------
+    def append_event(self, *, at: float, day: str, kind: str, ticket: Ticket | None = None,
+                     counter: str | None = None, clerk: str | None = None,
+                     business: str | None = None, **data) -> None:
+        self.conn.execute(
+            "INSERT INTO events (at, day, kind, ticket, number, business, counter, clerk, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (at, day, kind, ticket.id if ticket else None, ticket.number if ticket else None,
+             business or (ticket.business if ticket else None), counter, clerk,
+             json.dumps(data, ensure_ascii=False) if data else None))
+
+    def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        sql = "SELECT * FROM events WHERE day BETWEEN ? AND ?"
+        params: list = [day_from, day_to]
+        if kinds:
+            sql += f" AND kind IN ({_marks(len(kinds))})"
+            params += list(kinds)
+        rows = self._all(sql + " ORDER BY seq", params)
+        return [{**dict(r), "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
+
+    def last_calls(self, limit: int) -> list[dict]:
+        rows = self._all(
+            "SELECT * FROM events WHERE kind IN ('called', 'recalled') ORDER BY seq DESC LIMIT ?",
+            (limit,))
+        return [dict(r) for r in rows]
+
+    def finishes_since(self, since: float, counters: list[str], limit: int) -> list[float]:
+        """Times of the latest service completions at these counters, oldest first."""
+        rows = self._all(
+            f"SELECT at FROM events WHERE kind = 'finished' AND at >= ? "
+            f"AND counter IN ({_marks(len(counters))}) ORDER BY seq DESC LIMIT ?",
+            [since, *counters, limit])
+        return sorted(r["at"] for r in rows)
+
+    # --- ID card reads --------------------------------------------------------------
+    def insert_card_read(self, c: CardRead) -> None:
+        d = asdict(c)
+        self.conn.execute(
+            f"INSERT INTO card_reads ({','.join(d)}) VALUES ({_marks(len(d))})", list(d.values()))
+
+    def card_read(self, token: str) -> CardRead | None:
+        row = self._one("SELECT * FROM card_reads WHERE token = ?", (token,))
+        if row is None:
+            return None
+        return CardRead(**{**dict(row), "senior": bool(row["senior"])})
+
+    def forget_card_reads(self, token: str | None = None, before: float | None = None) -> None:
+        if token is not None:
+            self.conn.execute("DELETE FROM card_reads WHERE token = ?", (token,))
+        if before is not None:
+            self.conn.execute("DELETE FROM card_reads WHERE at < ?", (before,))
+
+    # --- ratings --------------------------------------------------------------------
+    def rating(self, ticket_id: str) -> dict | None:
+        row = self._one("SELECT * FROM ratings WHERE ticket = ?", (ticket_id,))
+        return dict(row) if row else None
+
+    def insert_rating(self, ticket_id: str, score: int, comment: str | None, at: float) -> None:
+        self.conn.execute("INSERT INTO ratings (ticket, score, comment, at) VALUES (?, ?, ?, ?)",
+                          (ticket_id, score, comment, at))
+
+    # --- staff ----------------------------------------------------------------------
+    def staff(self, username: str) -> StaffMember | None:
+        row = self._one("SELECT * FROM staff WHERE username = ?", (username,))
+        return StaffMember(**{**dict(row), "disabled": bool(row["disabled"])}) if row else None
+
+    def all_staff(self) -> list[StaffMember]:
+        return [StaffMember(**{**dict(r), "disabled": bool(r["disabled"])})
+                for r in self._all("SELECT * FROM staff ORDER BY username")]
+
+    def save_staff(self, s: StaffMember) -> None:
+        self.conn.execute(
+            "INSERT INTO staff (username, role, password_hash, disabled, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET role = excluded.role, "
+            "password_hash = excluded.password_hash, disabled = excluded.disabled",
+            (s.username, s.role, s.password_hash, int(s.disabled), s.created_at))
+
+
+class Store:
+    """A pool of connections to one SQLite file, the schema applied on opening."""
+
+    def __init__(self, path: str | Path, timeout_s: float = 30.0):
+        self.path = str(path)
+        self._timeout = timeout_s
+        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()          # guards _all
+        self._write_lock = threading.Lock()    # one writer at a time inside this process
+        self._closed = False
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._apply_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def _apply_schema(self) -> None:
+        conn = self._connect()
+        try:
+            with self._write_lock:
+                db = sqlite_utils.Database(conn)
+                db.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute("SELECT max(version) AS v FROM schema_version").fetchone()
+                    if row["v"] is None:
+                        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+                    elif row["v"] > SCHEMA_VERSION:
+                        raise RuntimeError(
+                            f"database {self.path} has schema version {row['v']}, newer than this "
+                            f"program's {SCHEMA_VERSION}; upgrade the program")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        finally:
+            self._pool.put(conn)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            self._pool.put(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A consistent snapshot for reading (a deferred transaction)."""
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn)
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """An immediate write transaction, committed durably on leaving, rolled back on error."""
+        with self._connection() as conn, self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        with self.read() as tx:
+            return tx._one("SELECT max(version) AS v FROM schema_version")["v"]
+
+    def journal_mode(self) -> str:
+        with self._connection() as conn:
+            return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    def close(self) -> None:
+        """Checkpoint the WAL and close every connection (clean shutdown)."""
+        with self._write_lock:
+            self._closed = True
+            with self._lock:
+                conns, self._all = self._all, []
+            for i, conn in enumerate(conns):
+                try:
+                    if i == 0:
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    conn.close()
+                except sqlite3.Error:
+                    pass

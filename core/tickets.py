@@ -1,0 +1,85 @@
+"""Tickets and counters as the hall knows them, and the rules of a ticket's life."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# A ticket's life: waiting → called (a recall keeps it called) → serving → done,
+# or no_show, or transferred (waiting again in another queue, keeping its number and issue time).
+WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED = (
+    "waiting", "called", "serving", "done", "no_show", "transferred")
+STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED)
+QUEUED = (WAITING, TRANSFERRED)          # in a queue, waiting to be called
+AT_COUNTER = (CALLED, SERVING)           # the counter's current customer
+LIVE = QUEUED + AT_COUNTER
+
+# Counter states.
+CLOSED, OPEN, PAUSED = "closed", "open", "paused"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    request_id: str
+    day: str
+    number: str
+    business: str
+    issued_business: str
+    status: str
+    issued_at: float
+    queued_at: float
+    priority: str | None = None
+    target_counter: str | None = None
+    counter: str | None = None
+    clerk: str | None = None
+    called_at: float | None = None
+    last_called_at: float | None = None
+    recalls: int = 0
+    started_at: float | None = None
+    ended_at: float | None = None
+    kiosk: str | None = None
+    masked_name: str | None = None
+    age_band: str | None = None
+    id_hash: str | None = None
+
+    def with_(self, **changes) -> "Ticket":
+        return replace(self, **changes)
+
+    @property
+    def queued(self) -> bool:
+        return self.status in QUEUED
+
+
+@dataclass(frozen=True)
+class CounterState:
+    id: str
+    state: str = CLOSED
+    clerk: str | None = None
+    current_ticket: str | None = None
+    updated_at: float | None = None
+
+    def with_(self, **changes) -> "CounterState":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CardRead:
+    """What the hall keeps of an ID card: never the number, the address or the photo."""
+    token: str
+    at: float
+    kiosk: str | None
+    masked_name: str
+    age_band: str
+    senior: bool
+    id_hash: str
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    role: str
+    password_hash: str
+    disabled: bool = False
+    created_at: float = 0.0
+
+
+ROLES = ("clerk", "guide", "manager", "admin")

@@ -1,0 +1,101 @@
+"""The shapes the outside sees (CONTRACT.md): tickets, calls, the hall's state."""
+from __future__ import annotations
+
+from .clock import iso
+from .config import HallConfig
+from .estimates import QueueSnapshot
+from .tickets import QUEUED, CounterState, Ticket
+
+
+def ticket_view(config: HallConfig, t: Ticket, snap: QueueSnapshot) -> dict:
+    """A ticket as the API returns it; no personal data (the masked name stays with staff)."""
+    tz = config.hall.tz
+    b = config.business(t.business)
+    counter = config.counter(t.counter) if t.counter and t.status not in QUEUED else None
+    deck = snap.deck_position(t.id) if t.status in QUEUED else None
+    return {
+        "id": t.id,
+        "number": t.number,
+        "business": t.business,
+        "business_name": b.name if b else t.business,
+        "status": t.status,
+        "priority": t.priority,
+        "issued_at": iso(t.issued_at, tz),
+        "ahead": snap.ahead(t),
+        "estimated_wait_s": snap.estimated_wait_s(t),
+        "on_deck": deck is not None,
+        "deck_position": deck,
+        "counter": counter.id if counter else None,
+        "counter_name": counter.name if counter else None,
+        "target_counter": t.target_counter,
+        "called_at": iso(t.last_called_at, tz) if counter else None,
+        "track_url": f"{config.hall.public_url}/t/{t.id}",
+    }
+
+
+def update_view(view: dict) -> dict:
+    """What a tracking phone gets in `ticket_update`."""
+    keys = ("number", "status", "ahead", "estimated_wait_s", "on_deck", "deck_position",
+            "counter", "counter_name", "business")
+    return {"ticket": view["id"], **{k: view[k] for k in keys}}
+
+
+def call_view(config: HallConfig, t: Ticket, counter_id: str, recall: bool) -> dict:
+    """A `ticket_called` payload."""
+    b = config.business(t.business)
+    c = config.counter(counter_id)
+    return {
+        "ticket_id": t.id,
+        "number": t.number,
+        "counter": counter_id,
+        "counter_name": c.name if c else counter_id,
+        "business": t.business,
+        "business_name": b.name if b else t.business,
+        "called_at": iso(t.last_called_at, config.hall.tz),
+        "recall": recall,
+        "recalls": t.recalls,
+    }
+
+
+def call_view_from_event(config: HallConfig, e: dict) -> dict:
+    """A `ticket_called` payload rebuilt from the event log (for `hall_state.last_calls`)."""
+    b = config.business(e["business"])
+    c = config.counter(e["counter"])
+    return {
+        "ticket_id": e["ticket"],
+        "number": e["number"],
+        "counter": e["counter"],
+        "counter_name": c.name if c else e["counter"],
+        "business": e["business"],
+        "business_name": b.name if b else e["business"],
+        "called_at": iso(e["at"], config.hall.tz),
+        "recall": e["kind"] == "recalled",
+    }
+
+
+def waiting_counts(config: HallConfig, queued: list[Ticket]) -> dict[str, int]:
+    counts = {b.code: 0 for b in config.businesses}
+    for t in queued:
+        counts[t.business] = counts.get(t.business, 0) + 1
+    return counts
+
+
+def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
+                 snap: QueueSnapshot | None = None) -> dict:
+    """A counter for everyone (no clerk name); with a snapshot, its next two tickets too."""
+    cfg = config.counter(c.id)
+    view = {
+        "id": c.id,
+        "name": cfg.name if cfg else c.id,
+        "state": c.state,
+        "current": current.number if current else None,
+        "current_status": current.status if current else None,
+        "businesses": list(cfg.businesses) if cfg else [],
+    }
+    if snap is not None:
+        # 接一顾二招呼三: the one being served, the one on deck, the one after.
+        line = snap.line(c.id)
+        view["on_deck"] = line[0].number if len(line) > 0 else None
+        view["third"] = line[1].number if len(line) > 1 else None
+        view["waiting"] = len(line)
+    return view

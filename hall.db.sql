@@ -1,0 +1,122 @@
+-- The hall's schema, applied by sqlite-utils at every start-up (every statement is idempotent).
+-- Times are Unix epoch seconds (REAL); `day` is the business day in the hall's time zone (YYYY-MM-DD).
+-- Later schema changes go in core/migrations.py keyed by schema_version.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- One row per business day and ticket prefix; `last` is the last number handed out.
+CREATE TABLE IF NOT EXISTS number_sequences (
+    day    TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    last   INTEGER NOT NULL,
+    PRIMARY KEY (day, prefix)
+);
+
+CREATE TABLE IF NOT EXISTS tickets (
+    id                TEXT PRIMARY KEY,          -- unguessable token (phones track by it)
+    request_id        TEXT NOT NULL UNIQUE,      -- the kiosk's idempotency key
+    day               TEXT NOT NULL,
+    number            TEXT NOT NULL,             -- prefix + 3 digits
+    business          TEXT NOT NULL,             -- the queue it is in now
+    issued_business   TEXT NOT NULL,             -- the business it was issued for
+    status            TEXT NOT NULL CHECK (status IN
+                        ('waiting', 'called', 'serving', 'done', 'no_show', 'transferred')),
+    priority          TEXT,                      -- priority class code, or NULL
+    issued_at         REAL NOT NULL,             -- kept across transfers
+    queued_at         REAL NOT NULL,             -- when it joined its current queue
+    target_counter    TEXT,                      -- set by a transfer to one counter
+    counter           TEXT,                      -- the counter that called it
+    clerk             TEXT,
+    called_at         REAL,                      -- first call in the current queue
+    last_called_at    REAL,
+    recalls           INTEGER NOT NULL DEFAULT 0,
+    started_at        REAL,
+    ended_at          REAL,
+    kiosk             TEXT,
+    masked_name       TEXT,                      -- 张*三, from an ID card read
+    age_band          TEXT,
+    id_hash           TEXT                       -- HMAC of the ID number, never the number
+);
+-- Two live tickets never share a number; finished ones may (after a manual day reset).
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
+    WHERE status IN ('waiting', 'called', 'serving', 'transferred');
+CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, business, issued_at);
+CREATE INDEX IF NOT EXISTS tickets_by_day ON tickets (day);
+
+CREATE TABLE IF NOT EXISTS counters (
+    id             TEXT PRIMARY KEY,
+    state          TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('closed', 'open', 'paused')),
+    clerk          TEXT,
+    current_ticket TEXT REFERENCES tickets (id),
+    updated_at     REAL
+);
+
+CREATE TABLE IF NOT EXISTS staff (
+    username      TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('clerk', 'guide', 'manager', 'admin')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    REAL NOT NULL
+);
+
+-- Append-only log of every state change; statistics are derived from it.
+CREATE TABLE IF NOT EXISTS events (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       REAL NOT NULL,
+    day      TEXT NOT NULL,
+    kind     TEXT NOT NULL CHECK (kind IN
+               ('issued', 'called', 'recalled', 'started', 'finished', 'no_show', 'transferred',
+                'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed')),
+    ticket   TEXT,
+    number   TEXT,
+    business TEXT,
+    counter  TEXT,
+    clerk    TEXT,
+    data     TEXT                                -- JSON, kind-specific details
+);
+CREATE INDEX IF NOT EXISTS events_by_day ON events (day, kind);
+CREATE INDEX IF NOT EXISTS events_by_ticket ON events (ticket);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- An ID card read at a kiosk, kept only as what the hall needs, until a ticket uses it.
+CREATE TABLE IF NOT EXISTS card_reads (
+    token       TEXT PRIMARY KEY,
+    at          REAL NOT NULL,
+    kiosk       TEXT,
+    masked_name TEXT NOT NULL,
+    age_band    TEXT NOT NULL,
+    senior      INTEGER NOT NULL,
+    id_hash     TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ratings (
+    ticket  TEXT PRIMARY KEY REFERENCES tickets (id),
+    score   INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+    comment TEXT,
+    at      REAL NOT NULL
+);
+
+-- A question that could not be answered on the spot, or a complaint: answered by a due date.
+CREATE TABLE IF NOT EXISTS follow_ups (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL CHECK (kind IN ('query', 'complaint')),
+    ticket      TEXT REFERENCES tickets (id),
+    business    TEXT,
+    summary     TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    created_by  TEXT,
+    due_date    TEXT NOT NULL,                   -- YYYY-MM-DD, counted in working days
+    answered_at REAL,
+    answer      TEXT
+);
+CREATE INDEX IF NOT EXISTS follow_ups_open ON follow_ups (answered_at, due_date);
