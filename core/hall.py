@@ -36,6 +36,15 @@ class Hall:
                 tx.set_setting("id_hash_key", key)
         self._id_key = bytes.fromhex(key)
 
+    def secret(self, name: str) -> str:
+        """A random secret generated once per database (session signing and the like)."""
+        with self.store.write() as tx:
+            value = tx.setting(name)
+            if value is None:
+                value = secrets.token_hex(32)
+                tx.set_setting(name, value)
+        return value
+
     # --- helpers --------------------------------------------------------------------
     def today(self) -> str:
         return business_day(self.clock.now(), self.tz)

@@ -99,3 +99,43 @@ def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
         view["third"] = line[1].number if len(line) > 1 else None
         view["waiting"] = len(line)
     return view
+
+
+def hall_state(hall, last_calls: int = 10) -> dict:
+    """The `hall_state` snapshot a socket gets on connect: enough to be right with nothing else."""
+    config = hall.config
+    snap = hall.snapshot()
+    counters = hall.counters()
+    current_ids = [c.current_ticket for c in counters.values() if c.current_ticket]
+    current = {t.id: t for t in hall.tickets(current_ids)}
+    return {
+        "hall": config.hall.name,
+        "waiting": waiting_counts(config, snap.queued),
+        "last_calls": [call_view_from_event(config, e) for e in hall.last_calls(last_calls)],
+        "counters": [counter_view(config, counters[c.id], current.get(counters[c.id].current_ticket), snap)
+                     for c in config.counters if c.id in counters],
+    }
+
+
+def hall_view(config: HallConfig) -> dict:
+    """`GET /api/hall`: the catalogue and the counters."""
+    h = config.hall
+    return {
+        "name": h.name,
+        "name_en": h.name_en,
+        "public_url": h.public_url,
+        "opening": h.opening.strftime("%H:%M"),
+        "closing": h.closing.strftime("%H:%M"),
+        "target_wait_s": h.target_wait_s,
+        "businesses": [{
+            "code": b.code, "name": b.name, "name_en": b.name_en, "line": b.line, "prefix": b.prefix,
+            "id_required": b.id_required, "self_service": b.self_service,
+            "target_s": b.target_s, "max_s": b.max_s,
+            "checklist": [{"key": k, "text": config.checklist[k]} for k in b.checklist],
+        } for b in config.businesses],
+        "counters": [{"id": c.id, "name": c.name, "businesses": list(c.businesses)}
+                     for c in config.counters],
+        "kiosks": [{"id": k.id, "name": k.name} for k in config.kiosks],
+        "priority_classes": [{"code": p.code, "name": p.name, "name_en": p.name_en, "rank": p.rank}
+                             for p in config.priority_classes],
+    }

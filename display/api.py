@@ -1,0 +1,23 @@
+"""A customer's phone: the ticket's public view and the rating after service."""
+from __future__ import annotations
+
+from core import views
+from web.api import ok, route
+from web.context import ctx, run
+from web.schemas import Rating, RatingOut, TicketOut
+
+from . import bp
+
+
+@route(bp, "/api/tickets/<token>", "GET", summary="A ticket's public view (the phone follows it)",
+       tag="phone", answers={200: TicketOut}, errors=(404,))
+def ticket(token: str):
+    hall = ctx().hall
+    return ok(views.ticket_view(hall.config, hall.ticket(token), hall.snapshot()))
+
+
+@route(bp, "/api/tickets/<token>/rating", "POST", summary="Rate the service once the ticket is done",
+       tag="phone", body=Rating, answers={201: RatingOut}, errors=(404, 409))
+def rate(token: str, body: Rating):
+    run(ctx().hall.rate, token, body.score, body.comment)
+    return ok({"ticket": token, "score": body.score}, 201)

@@ -1,0 +1,47 @@
+"""Issuing tickets and reading ID cards at a kiosk."""
+from __future__ import annotations
+
+from datetime import date
+
+from core import views
+from core.errors import Forbidden, HallError
+from web import auth
+from web.api import ok, route
+from web.context import ctx, run
+from web.schemas import IssueTicket, IssuedTicketOut, ReadCardOut
+
+from . import bp
+
+STAFF = ("clerk", "guide", "manager", "admin")
+
+
+@route(bp, "/api/tickets", "POST", summary="Issue a ticket (idempotent on request_id)", tag="kiosk",
+       body=IssueTicket, answers={201: IssuedTicketOut, 200: IssuedTicketOut}, errors=(404, 409, 503))
+def issue(body: IssueTicket):
+    c = ctx()
+    if body.priority is not None and auth.current_staff() is None:
+        raise Forbidden("priority_needs_staff", "优先(绿色通道)号需由工作人员办理")
+    ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
+                          card_token=body.card_token, priority=body.priority)
+    view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
+    if body.kiosk is not None and created:
+        printed, error = c.devices.print_ticket(body.kiosk, view, views.hall_view(c.hall.config))
+        view.update(printed=printed, print_error=error)
+    return ok(view, 201 if created else 200)
+
+
+@route(bp, "/api/kiosks/<kiosk_id>/read-card", "POST", summary="Read the kiosk's ID-card reader",
+       tag="kiosk", answers={200: ReadCardOut}, errors=(404, 503))
+def read_card(kiosk_id: str):
+    c = ctx()
+    if c.hall.config.kiosk(kiosk_id) is None:
+        raise HallError("unknown_kiosk", f"没有编号为 {kiosk_id} 的取号机", status=404)
+    card = c.devices.read_card(kiosk_id)
+    if card is None:
+        return ok({"card": None, "card_token": None})
+    birth = card["birth_date"]
+    if isinstance(birth, str):
+        birth = date.fromisoformat(birth)
+    read = c.hall.register_card(kiosk_id, card["name"], card["id_number"], birth)
+    return ok({"card": {"masked_name": read.masked_name, "age_band": read.age_band,
+                        "senior": read.senior}, "card_token": read.token})

@@ -1,0 +1,154 @@
+"""Declaring API routes once: validation of bodies and queries, access rules, and the OpenAPI
+document all come from the same declaration."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from core.errors import HallError
+
+from . import auth
+from .schemas import ErrorOut
+
+
+@dataclass
+class Route:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    answers: dict[int, type[BaseModel] | None]
+    roles: tuple[str, ...] | None          # None: anyone; otherwise a signed-in staff role
+    errors: tuple[int, ...] = field(default=())
+
+
+ROUTES: list[Route] = []
+
+_ZH = {
+    "missing": "缺少字段",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "bool_type": "应为布尔值",
+    "dict_type": "应为对象",
+    "model_type": "应为 JSON 对象",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "greater_than_equal": "过小",
+    "less_than_equal": "过大",
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 日期",
+    "date_parsing": "应为 YYYY-MM-DD 日期",
+    "date_type": "应为 YYYY-MM-DD 日期",
+    "value_error": "取值无效",
+}
+
+
+def validation_error(e: ValidationError) -> HallError:
+    parts, fields = [], []
+    for err in e.errors():
+        name = ".".join(str(x) for x in err["loc"]) or "请求体"
+        fields.append({"field": name, "problem": err["type"]})
+        parts.append(f"{name} {_ZH.get(err['type'], '取值无效')}")
+    return HallError("invalid_body", "请求内容有误:" + ";".join(parts), status=422, fields=fields)
+
+
+def _json_body() -> dict:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        raise HallError("invalid_json", "请求内容不是有效的 JSON")
+    if not isinstance(data, dict):
+        raise HallError("invalid_body", "请求内容应为 JSON 对象", status=422)
+    return data
+
+
+def route(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
+          body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+          answers: dict[int, type[BaseModel] | None] | None = None,
+          roles: tuple[str, ...] | None = None, errors: tuple[int, ...] = ()) -> Callable:
+    """Register `fn` on `bp`; it receives `body=` / `query=` models when declared."""
+    prefix = bp.url_prefix or ""
+
+    def deco(fn: Callable) -> Callable:
+        ROUTES.append(Route(prefix + rule, method, summary, tag, body, query,
+                            answers or {200: None}, roles, errors))
+
+        @wraps(fn)
+        def view(**kwargs):
+            if roles is not None:
+                kwargs["staff"] = auth.require_staff(roles)
+            try:
+                if body is not None:
+                    kwargs["body"] = body.model_validate(_json_body())
+                if query is not None:
+                    kwargs["query"] = query.model_validate(request.args.to_dict())
+            except ValidationError as e:
+                raise validation_error(e) from None
+            return fn(**kwargs)
+
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+        return view
+    return deco
+
+
+def ok(payload, status: int = 200):
+    return jsonify(payload), status
+
+
+def openapi(title: str) -> dict:
+    """An OpenAPI 3.1 document of every declared route."""
+    schemas: dict[str, dict] = {}
+
+    def ref(model: type[BaseModel]) -> dict:
+        js = model.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+        for name, sub in js.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = js
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    error_ref = ref(ErrorOut)
+    paths: dict[str, dict] = {}
+    for r in ROUTES:
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", r.rule)
+        op: dict = {"summary": r.summary, "tags": [r.tag], "responses": {}}
+        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for n in re.findall(r"{([a-z_]+)}", path)]
+        if r.query is not None:
+            js = r.query.model_json_schema(by_alias=True)
+            for name, prop in js.get("properties", {}).items():
+                params.append({"name": name, "in": "query",
+                               "required": name in js.get("required", []), "schema": prop})
+        if params:
+            op["parameters"] = params
+        if r.body is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": ref(r.body)}}}
+        for status, model in r.answers.items():
+            content = {"application/json": {"schema": ref(model)}} if model else None
+            op["responses"][str(status)] = {"description": "OK", **({"content": content} if content else {})}
+        codes = {400, 413, 422} | set(r.errors)
+        if r.roles is not None:
+            codes |= {401, 403}
+            op["security"] = [{"session": []}]
+            op["description"] = "Staff only: " + ", ".join(r.roles)
+        for status in sorted(codes):
+            op["responses"][str(status)] = {"description": "error",
+                                            "content": {"application/json": {"schema": error_ref}}}
+        paths.setdefault(path, {})[r.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "hall_session"}},
+        },
+    }

@@ -1,0 +1,103 @@
+"""Staff sign-in: session cookies, roles, cross-site refusal and slowed repeated failures."""
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, request, session
+
+from core.errors import Forbidden, HallError
+from core.tickets import StaffMember
+
+
+class Unauthorized(HallError):
+    status = 401
+
+
+class LoginThrottle:
+    """After `free` failures for a username or an address, each further attempt must wait
+    twice as long as the last (1 s, 2 s, 4 s … up to `cap_s`). A success clears the name."""
+
+    def __init__(self, free: int = 5, cap_s: float = 300.0, clock=time.monotonic):
+        self.free, self.cap_s, self.clock = free, cap_s, clock
+        self._fails: dict[str, tuple[int, float]] = {}   # key → (failures, last failure)
+        self._lock = threading.Lock()
+
+    def retry_after(self, *keys: str) -> float:
+        now = self.clock()
+        with self._lock:
+            waits = []
+            for key in keys:
+                n, last = self._fails.get(key, (0, 0.0))
+                if n >= self.free:
+                    waits.append(last + min(self.cap_s, 2.0 ** (n - self.free)) - now)
+            return max([0.0, *waits])
+
+    def failed(self, *keys: str) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._fails) > 10_000:   # bounded memory under a flood
+                self._fails.clear()
+            for key in keys:
+                n, _ = self._fails.get(key, (0, 0.0))
+                self._fails[key] = (n + 1, now)
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+def login(accounts, throttle: LoginThrottle, username: str, password: str) -> StaffMember:
+    keys = (f"user:{username}", f"addr:{request.remote_addr}")
+    wait = throttle.retry_after(*keys)
+    if wait > 0:
+        raise HallError("too_many_attempts", f"登录失败次数过多,请 {int(wait) + 1} 秒后再试",
+                        status=429, retry_after_s=int(wait) + 1)
+    member = accounts.authenticate(username, password)
+    if member is None:
+        throttle.failed(*keys)
+        raise Unauthorized("bad_credentials", "用户名或密码错误")
+    throttle.succeeded(keys[0])
+    session.clear()
+    session["user"] = member.username
+    session["role"] = member.role
+    session.permanent = True
+    return member
+
+
+def current_staff() -> StaffMember | None:
+    """The signed-in staff member, re-read so a disabled account stops working at once."""
+    name = session.get("user")
+    if not name:
+        return None
+    member = current_app.extensions["hall"].accounts.get(name)
+    if member is None or member.disabled or member.role != session.get("role"):
+        session.clear()
+        return None
+    return member
+
+
+def require_staff(roles: tuple[str, ...]) -> StaffMember:
+    member = current_staff()
+    if member is None:
+        raise Unauthorized("login_required", "请先登录")
+    if member.role not in roles:
+        raise Forbidden("wrong_role", "您的角色无权进行此操作")
+    return member
+
+
+def refuse_cross_site() -> None:
+    """State-changing requests must come from the hall's own pages (or from no page at all,
+    like a script): a browser tells us with Sec-Fetch-Site or Origin."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise Forbidden("cross_site", "拒绝来自其他网站的请求")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        if urlsplit(origin).netloc.lower() != (request.host or "").lower():
+            raise Forbidden("cross_site", "拒绝来自其他网站的请求")
+    elif origin == "null":
+        raise Forbidden("cross_site", "拒绝来自其他网站的请求")

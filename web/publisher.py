@@ -1,0 +1,81 @@
+"""The one place domain events become Socket.IO emits.
+
+- `ticket_called` to everyone, for a call or a recall;
+- `queue_changed` to everyone when waiting counts may have moved;
+- `counter_changed` to everyone when a counter opens, closes, pauses or resumes;
+- `ticket_update` to the phones tracking a ticket, whenever what they show changes;
+- `device_status` to staff pages.
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from core import views
+from core.events import QUEUE_EVENTS, CounterChanged, TicketCalled
+from core.hall import Hall
+
+STAFF_ROOM = "staff"
+
+
+def ticket_room(token: str) -> str:
+    return f"t:{token}"
+
+
+class Publisher:
+    def __init__(self, socketio, hall: Hall):
+        self.socketio = socketio
+        self.hall = hall
+        self._trackers: dict[str, set[str]] = defaultdict(set)   # ticket → sids
+        self._last_sent: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    # --- events ---------------------------------------------------------------------
+    def publish(self, events: list) -> None:
+        if not events:
+            return
+        config = self.hall.config
+        for e in events:
+            if isinstance(e, TicketCalled):
+                self.socketio.emit("ticket_called", views.call_view(config, e.ticket, e.counter, e.recall))
+            elif isinstance(e, CounterChanged):
+                current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
+                self.socketio.emit("counter_changed", {
+                    **views.counter_view(config, e.counter, current), "change": e.kind})
+        if any(isinstance(e, QUEUE_EVENTS) for e in events):
+            # Snapshot taken under the lock: whoever publishes last sends the newest truth.
+            with self._lock:
+                snap = self.hall.snapshot()
+                self.socketio.emit("queue_changed", {"waiting": views.waiting_counts(config, snap.queued)})
+                self._update_trackers(snap)
+
+    def device_status(self, payload: dict) -> None:
+        self.socketio.emit("device_status", payload, to=STAFF_ROOM)
+
+    # --- phones tracking tickets ----------------------------------------------------
+    def track(self, token: str, sid: str) -> dict:
+        """Register a phone; return the ticket's current update for it."""
+        ticket = self.hall.ticket(token)
+        view = views.update_view(views.ticket_view(self.hall.config, ticket, self.hall.snapshot()))
+        with self._lock:
+            self._trackers[token].add(sid)
+            self._last_sent[token] = view
+        return view
+
+    def forget(self, sid: str) -> None:
+        with self._lock:
+            for token in [t for t, sids in self._trackers.items() if sid in sids]:
+                self._trackers[token].discard(sid)
+                if not self._trackers[token]:
+                    del self._trackers[token]
+                    self._last_sent.pop(token, None)
+
+    def _update_trackers(self, snap) -> None:
+        tokens = list(self._trackers)
+        if not tokens:
+            return
+        for t in self.hall.tickets(tokens):
+            view = views.update_view(views.ticket_view(self.hall.config, t, snap))
+            if self._last_sent.get(t.id) != view:
+                self._last_sent[t.id] = view
+                self.socketio.emit("ticket_update", view, to=ticket_room(t.id))

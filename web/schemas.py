@@ -1,0 +1,196 @@
+"""Request bodies and answers of the HTTP API, as pydantic models.
+
+The same models validate requests and generate `/api/openapi.json`.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Token = Field(min_length=1, max_length=128)
+Code = Field(min_length=1, max_length=64)
+
+
+class Body(BaseModel):
+    # Strict: a number where a string belongs is an error, not a silent conversion.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class IssueTicket(Body):
+    business: str = Field(min_length=1, max_length=64, description="business code, e.g. F-NEW")
+    request_id: str = Field(min_length=1, max_length=128,
+                            description="the kiosk's idempotency key: the same key gives the same ticket")
+    kiosk: str | None = Field(None, max_length=64, description="print at this kiosk's printer")
+    card_token: str | None = Field(None, max_length=128, description="from POST /api/kiosks/{id}/read-card")
+    priority: str | None = Field(None, max_length=64,
+                                 description="a priority class code; staff sessions only")
+
+
+class Login(Body):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Rating(Body):
+    score: int = Field(ge=1, le=4, description="4 非常满意 · 3 满意 · 2 一般 · 1 不满意")
+    comment: str | None = Field(None, max_length=500)
+
+
+class Transfer(Body):
+    business: str | None = Field(None, min_length=1, max_length=64)
+    counter: str | None = Field(None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if self.business is None and self.counter is None:
+            raise ValueError("give business or counter")
+        return self
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    from_: date = Field(alias="from")
+    to: date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.to < self.from_:
+            raise ValueError("to is before from")
+        if (self.to - self.from_).days > 366:
+            raise ValueError("at most one year at a time")
+        return self
+
+
+# --- answers (documentation) ----------------------------------------------------------
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine code, e.g. unknown_business")
+    message: str = Field(description="for people, zh-CN")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class TicketOut(BaseModel):
+    id: str = Field(description="unguessable token")
+    number: str = Field(description="prefix + 3 digits, e.g. A007")
+    business: str
+    business_name: str
+    status: Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+    priority: str | None
+    issued_at: str = Field(description="ISO 8601 with offset")
+    ahead: int
+    estimated_wait_s: int
+    on_deck: bool
+    deck_position: int | None
+    counter: str | None
+    counter_name: str | None
+    target_counter: str | None
+    called_at: str | None
+    track_url: str
+
+
+class IssuedTicketOut(TicketOut):
+    printed: bool | None = Field(None, description="with a kiosk: whether the ticket printed")
+    print_error: str | None = Field(None, description="paper_out · cover_open · offline · no_printer …")
+
+
+class CallOut(BaseModel):
+    ticket: TicketOut | None
+
+
+class BusinessOut(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    line: Literal["fixed", "mobile"]
+    prefix: str
+    id_required: bool
+    self_service: bool
+    target_s: int | None
+    max_s: int | None
+    checklist: list[dict]
+
+
+class CounterOut(BaseModel):
+    id: str
+    name: str
+    businesses: list[str]
+
+
+class HallOut(BaseModel):
+    name: str
+    name_en: str
+    public_url: str
+    opening: str
+    closing: str
+    target_wait_s: int
+    businesses: list[BusinessOut]
+    counters: list[CounterOut]
+    kiosks: list[dict]
+    priority_classes: list[dict]
+
+
+class CounterStateOut(BaseModel):
+    id: str
+    name: str
+    state: Literal["closed", "open", "paused"]
+    current: str | None
+    current_status: str | None
+    businesses: list[str]
+    on_deck: str | None = None
+    third: str | None = None
+    waiting: int | None = None
+
+
+class CounterActionOut(BaseModel):
+    counter: CounterStateOut
+    ticket: TicketOut | None = None
+
+
+class StaffOut(BaseModel):
+    username: str
+    role: Literal["clerk", "guide", "manager", "admin"]
+    counter: str | None = None
+
+
+class CardOut(BaseModel):
+    masked_name: str
+    age_band: str
+    senior: bool
+
+
+class ReadCardOut(BaseModel):
+    card: CardOut | None
+    card_token: str | None = None
+
+
+class BusinessStats(BaseModel):
+    issued: int
+    served: int
+    no_show: int
+    unserved: int
+    transferred_out: int
+    wait_mean_s: float | None
+    wait_median_s: float | None
+    wait_p90_s: float | None
+    wait_within_target: float | None
+    service_mean_s: float | None
+    service_p90_s: float | None
+    within_target: float | None
+    rating_mean: float | None
+    ratings: int
+
+
+class StatsOut(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    businesses: dict[str, BusinessStats]
+    total: BusinessStats
+
+
+class RatingOut(BaseModel):
+    ticket: str
+    score: int

@@ -1,0 +1,89 @@
+"""Routes of the hall as a whole: its catalogue, sign-in, the API document, the start page."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from core import views
+from core.errors import HallError
+
+from . import auth
+from .api import ok, openapi, route
+from .context import ctx
+from .schemas import HallOut, Login, StaffOut
+
+bp = Blueprint("shell", __name__)
+
+HOME = {"clerk": "/counter", "guide": "/guide", "manager": "/manager", "admin": "/manager"}
+
+
+def _staff_view(member) -> dict:
+    counter = next((c.id for c in ctx().hall.counters().values() if c.clerk == member.username), None)
+    return {"username": member.username, "role": member.role, "counter": counter}
+
+
+@route(bp, "/api/hall", "GET", summary="The hall: name, business catalogue, counters", tag="hall",
+       answers={200: HallOut})
+def hall_info():
+    return ok(views.hall_view(ctx().hall.config))
+
+
+@route(bp, "/api/login", "POST", summary="Sign in (sets the session cookie)", tag="staff",
+       body=Login, answers={200: StaffOut}, errors=(401, 429))
+def api_login(body: Login):
+    member = auth.login(ctx().accounts, ctx().throttle, body.username, body.password)
+    return ok(_staff_view(member))
+
+
+@route(bp, "/api/logout", "POST", summary="Sign out", tag="staff", answers={204: None})
+def api_logout():
+    session.clear()
+    return "", 204
+
+
+@route(bp, "/api/me", "GET", summary="Who is signed in", tag="staff",
+       roles=("clerk", "guide", "manager", "admin"), answers={200: StaffOut})
+def me(staff):
+    return ok(_staff_view(staff))
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    return ok(openapi(f"{ctx().hall.config.hall.name} API"))
+
+
+@bp.get("/healthz")
+def health():
+    return ok({"ok": True, "day": ctx().hall.today()})
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html", hall=ctx().hall.config.hall, demo=ctx().demo)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only paths on this site: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login_page():
+    error = None
+    if request.method == "POST":
+        try:
+            member = auth.login(ctx().accounts, ctx().throttle,
+                                request.form.get("username", "")[:64],
+                                request.form.get("password", "")[:256])
+            return redirect(_safe_next(request.args.get("next")) or HOME[member.role])
+        except HallError as e:
+            error = e.message
+    return render_template("login.html", error=error, hall=ctx().hall.config.hall,
+                           demo=ctx().demo), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout_page():
+    session.clear()
+    return redirect(url_for("shell.login_page"))

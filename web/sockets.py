@@ -1,0 +1,47 @@
+"""The Socket.IO side of the shell: `hall_state` on connect, staff room, phones tracking tickets."""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import emit, join_room
+
+from core import views
+from core.errors import HallError
+
+from . import auth
+from .context import ctx
+from .errors import error_body
+from .publisher import STAFF_ROOM, ticket_room
+
+
+def register(socketio) -> None:
+    @socketio.on("connect")
+    def connect(auth_data=None):
+        if auth.current_staff() is not None:
+            join_room(STAFF_ROOM)
+        emit("hall_state", views.hall_state(ctx().hall))
+
+    @socketio.on("disconnect")
+    def disconnect(*_):
+        ctx().publisher.forget(request.sid)
+
+    @socketio.on("hall_state")
+    def resync(*_):
+        """A client may ask again at any time (e.g. after its tab slept)."""
+        emit("hall_state", views.hall_state(ctx().hall))
+
+    @socketio.on("track")
+    def track(data=None):
+        token = data.get("ticket") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not 0 < len(token) <= 128:
+            err = error_body("invalid_body", "请求内容有误:ticket 应为号票编号")
+            emit("track_error", err)
+            return err
+        try:
+            update = ctx().publisher.track(token, request.sid)
+        except HallError as e:
+            err = error_body(e.code, e.message)
+            emit("track_error", err)
+            return err
+        join_room(ticket_room(token))
+        emit("ticket_update", update)
+        return {"ok": True}
