@@ -30,7 +30,8 @@ class _Strict(BaseModel):
 class HallInfo(_Strict):
     name: str = Field(min_length=1)
     name_en: str = ""
-    public_url: str = Field(pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    # None: run.py uses this machine's LAN address and port at start-up.
+    public_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     timezone: str = "Asia/Shanghai"
     opening: time = time(9, 0)
     closing: time = time(18, 0)
@@ -48,8 +49,8 @@ class HallInfo(_Strict):
 
     @field_validator("public_url")
     @classmethod
-    def _strip_slash(cls, v: str) -> str:
-        return v.rstrip("/")
+    def _strip_slash(cls, v: str | None) -> str | None:
+        return v.rstrip("/") if v else v
 
     @model_validator(mode="after")
     def _hours(self):

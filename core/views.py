@@ -92,7 +92,7 @@ def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
         "current_status": current.status if current else None,
         "businesses": list(cfg.businesses) if cfg else [],
     }
-    if snap is not None:
+    if snap is not None and c.state != "closed":
         # 接一顾二招呼三: the one being served, the one on deck, the one after.
         line = snap.line(c.id)
         view["on_deck"] = line[0].number if len(line) > 0 else None

@@ -31,9 +31,9 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
                public_url: str | None = None) -> Flask:
     if not isinstance(config, HallConfig):
         config = load_config(config)
-    if public_url:
-        config = config.model_copy(update={"hall": config.hall.model_copy(
-            update={"public_url": public_url.rstrip("/")})})
+    url = (public_url or config.hall.public_url or "http://127.0.0.1:5000").rstrip("/")
+    if url != config.hall.public_url:
+        config = config.model_copy(update={"hall": config.hall.model_copy(update={"public_url": url})})
     store = Store(db or DEFAULT_DB)
     hall = Hall(config, store, clock)
     accounts = StaffAccounts(store)

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Start the hall, and manage its staff and its business day.
+
+    run.py [--host H] [--port P] [--db FILE] [--config FILE] [--demo] [--public-url URL]
+    run.py users add <username> --role clerk|guide|manager|admin [--password PW] [--db FILE]
+    run.py users list [--db FILE]
+    run.py users disable <username> [--db FILE]
+    run.py day reset [--db FILE] [--config FILE]
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _server_choice(argv: list[str]) -> str:
+    if "--server" in argv and argv.index("--server") + 1 < len(argv):
+        return argv[argv.index("--server") + 1]
+    return os.environ.get("HALL_SERVER", "threading")
+
+
+# gevent must patch the standard library before anything else imports it.
+if __name__ == "__main__" and _server_choice(sys.argv) == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import argparse  # noqa: E402
+import getpass  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from core.config import load_config  # noqa: E402
+from core.errors import ConfigError, HallError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DB = ROOT / "var" / "hall.db"
+PAGES = (("取号机 kiosk", "/kiosk"), ("大屏 display", "/display"), ("窗口 counter", "/counter"),
+         ("导购 guide", "/guide"), ("值班经理 manager", "/manager"), ("员工登录 login", "/login"),
+         ("API", "/api/openapi.json"))
+
+log = logging.getLogger("hall")
+
+
+def create_app():
+    """For `flask --app run …`: the hall on its defaults (env HALL_DB / HALL_CONFIG)."""
+    from web import create_app as factory
+    return factory(os.environ.get("HALL_CONFIG"), os.environ.get("HALL_DB", DEFAULT_DB))
+
+
+# --- serving ------------------------------------------------------------------------------
+class InFlight:
+    """WSGI middleware counting ordinary requests (not Socket.IO's long-lived ones), so a
+    shutdown can let them finish."""
+
+    def __init__(self, app):
+        self.app, self.n, self.lock = app, 0, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/socket.io"):
+            return self.app(environ, start_response)
+        with self.lock:
+            self.n += 1
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            with self.lock:
+                self.n -= 1
+
+    def drain(self, timeout_s: float) -> bool:
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            if self.n == 0:
+                return True
+            time.sleep(0.02)
+        return self.n == 0
+
+
+def lan_address() -> str:
+    """This machine's address on its default route (no packet is sent), else loopback."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def banner(app, host: str, port: int, demo: bool, server: str) -> str:
+    ctx = app.extensions["hall"]
+    hall = ctx.hall.config.hall
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    lines = ["", f"  {hall.name} — hall server ({server}) on {host}:{port}", ""]
+    lines += [f"  {name:<18} {local}{path}" for name, path in PAGES]
+    lines += ["", f"  Phones reach the hall at {hall.public_url} (hall.public_url; ticket QR codes)"]
+    if any(h in hall.public_url for h in ("127.0.0.1", "localhost", "[::1]")):
+        lines.append("  ! public_url is this machine only: phones on the hall Wi-Fi cannot reach it."
+                     " Set hall.public_url or --public-url to the server's LAN address.")
+    if demo:
+        lines += ["", "  " + "*" * 72,
+                  "  *  DEMO MODE 演示模式: mock devices, demo accounts with password 'demo':  *",
+                  "  *  demo-clerk  demo-guide  demo-manager  demo-admin                     *",
+                  "  *  Never use --demo in a real hall.                                     *",
+                  "  " + "*" * 72]
+    return "\n".join(lines) + "\n"
+
+
+def serve(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py", description="Start the hall server.")
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--config", default=None)
+    p.add_argument("--demo", action="store_true", help="mock devices and demo accounts (password demo)")
+    p.add_argument("--public-url", default=None, help="the address phones reach (overrides the config)")
+    p.add_argument("--server", choices=("threading", "gevent"), default=_server_choice([]))
+    args = p.parse_args(argv)
+
+    from web import create_app as factory
+    config = load_config(args.config)
+    public_url = args.public_url or config.hall.public_url or f"http://{lan_address()}:{args.port}"
+    app = factory(config, args.db, demo=args.demo, public_url=public_url,
+                  async_mode="gevent" if args.server == "gevent" else "threading")
+    inflight = InFlight(app.wsgi_app)
+    app.wsgi_app = inflight
+    sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server))
+    sys.stdout.flush()
+
+    stop = threading.Event()
+    if args.server == "gevent":
+        import gevent
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+        server = pywsgi.WSGIServer((args.host, args.port), app, handler_class=WebSocketHandler, log=None)
+        gevent.signal_handler(signal.SIGTERM, lambda: (stop.set(), server.stop(timeout=10)))
+        gevent.signal_handler(signal.SIGINT, lambda: (stop.set(), server.stop(timeout=10)))
+        server.serve_forever()
+    else:
+        from werkzeug.serving import make_server
+        server = make_server(args.host, args.port, app, threaded=True)
+
+        def on_signal(signum, _frame):
+            if not stop.is_set():
+                stop.set()
+                log.info("signal %s: finishing in-flight requests", signum)
+                threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        server.serve_forever()
+        server.server_close()
+    drained = inflight.drain(10.0)
+    ctx = app.extensions["hall"]
+    ctx.devices.close()
+    ctx.hall.store.close()
+    log.info("stopped cleanly%s", "" if drained else " (some requests were still running)")
+    return 0
+
+
+# --- staff and the day --------------------------------------------------------------------
+def users(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py users", description="Manage staff accounts.")
+    sub = p.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="create an account (or --replace an existing one)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("clerk", "guide", "manager", "admin"))
+    add.add_argument("--password", help="asked for when left out")
+    add.add_argument("--replace", action="store_true", help="reset an existing account")
+    add.add_argument("--db", default=str(DEFAULT_DB))
+    ls = sub.add_parser("list", help="list accounts")
+    ls.add_argument("--db", default=str(DEFAULT_DB))
+    dis = sub.add_parser("disable", help="disable an account")
+    dis.add_argument("username")
+    dis.add_argument("--db", default=str(DEFAULT_DB))
+    en = sub.add_parser("enable", help="enable an account again")
+    en.add_argument("username")
+    en.add_argument("--db", default=str(DEFAULT_DB))
+    args = p.parse_args(argv)
+
+    from core.staff import StaffAccounts
+    from core.store import Store
+    store = Store(args.db)
+    accounts = StaffAccounts(store)
+    try:
+        if args.action == "add":
+            password = args.password or getpass.getpass(f"password for {args.username}: ")
+            m = accounts.add(args.username, args.role, password, replace=args.replace)
+            print(f"added {m.username} ({m.role})")
+        elif args.action == "list":
+            for m in accounts.all():
+                print(f"{m.username:<24} {m.role:<8} {'disabled' if m.disabled else 'active'}")
+        else:
+            m = accounts.set_disabled(args.username, args.action == "disable")
+            print(f"{m.username}: {'disabled' if m.disabled else 'active'}")
+    finally:
+        store.close()
+    return 0
+
+
+def day(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py day", description="The business day.")
+    sub = p.add_subparsers(dest="action", required=True)
+    reset = sub.add_parser("reset", help="end the day now: close live tickets and counters, "
+                                         "restart numbering at 001")
+    reset.add_argument("--db", default=str(DEFAULT_DB))
+    reset.add_argument("--config", default=None)
+    args = p.parse_args(argv)
+
+    from core.hall import Hall
+    from core.store import Store
+    store = Store(args.db)
+    try:
+        closed, _ = Hall(load_config(args.config), store).reset_day()
+        print(f"day reset: {closed} live ticket(s) closed; numbering restarts at 001")
+    finally:
+        store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        if argv[:1] == ["users"]:
+            return users(argv[1:])
+        if argv[:1] == ["day"]:
+            return day(argv[1:])
+        return serve(argv)
+    except ConfigError as e:
+        print(f"hall: cannot start: {e}", file=sys.stderr)
+        return 2
+    except HallError as e:
+        print(f"hall: {e.message} ({e.code})", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"hall: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

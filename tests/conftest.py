@@ -1,0 +1,79 @@
+"""Shared fixtures: the core on a temporary database, the Flask app and its clients."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.clock import ManualClock  # noqa: E402
+from core.config import load_config  # noqa: E402
+from core.hall import Hall  # noqa: E402
+from core.store import Store  # noqa: E402
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Wednesday morning in the hall.
+MORNING = datetime(2026, 11, 25, 9, 30, tzinfo=SHANGHAI).timestamp()
+
+
+@pytest.fixture
+def config():
+    return load_config()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(MORNING)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "hall.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def hall(config, store, clock):
+    return Hall(config, store, clock)
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    from web import create_app
+    app = create_app(None, tmp_path / "app.db", demo=True, clock=clock,
+                     public_url="http://hall.example:5000")
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["hall"].hall.store.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = "demo"):
+    r = client.post("/api/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.get_json()
+    return r
+
+
+@pytest.fixture
+def clerk(app):
+    """A test client signed in as demo-clerk and holding counter 1."""
+    c = app.test_client()
+    login(c, "demo-clerk")
+    assert c.post("/api/counters/1/open").status_code == 200
+    return c
+
+
+def issue(client, business: str = "F-NEW", request_id: str | None = None, **extra):
+    import uuid
+    body = {"business": business, "request_id": request_id or uuid.uuid4().hex, **extra}
+    return client.post("/api/tickets", json=body)
