@@ -19,6 +19,7 @@ MIN_PASSWORD = 8
 
 # Checked when the username is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+_demo_hash: str | None = None
 
 
 class StaffAccounts:
@@ -69,9 +70,15 @@ class StaffAccounts:
         return member
 
     def install_demo(self) -> None:
-        """The --demo accounts, password `demo`."""
-        for name, role in DEMO_ACCOUNTS.items():
-            self.add(name, role, DEMO_PASSWORD, allow_short=True, replace=True)
+        """The --demo accounts, password `demo` (its hash computed once per process: the
+        password is public anyway, and scrypt is deliberately slow)."""
+        global _demo_hash
+        if _demo_hash is None:
+            _demo_hash = generate_password_hash(DEMO_PASSWORD)
+        with self.store.write() as tx:
+            for name, role in DEMO_ACCOUNTS.items():
+                tx.save_staff(StaffMember(username=name, role=role, password_hash=_demo_hash,
+                                          disabled=False, created_at=time.time()))
 
     def disable_demo(self) -> None:
         """Without --demo no account may have a known password."""

@@ -15,6 +15,12 @@ from core.staff import StaffAccounts
 from core.store import Store
 from drivers.service import NoDevices
 
+from counter import bp as counter_bp
+from display import bp as display_bp
+from guide import bp as guide_bp
+from kiosk import bp as kiosk_bp
+from manager import bp as manager_bp
+
 from . import auth, errors, shell, sockets
 from .context import HallContext
 from .publisher import Publisher
@@ -70,11 +76,6 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         if request.path.startswith("/api/") or request.path in ("/login", "/logout"):
             auth.refuse_cross_site()
 
-    from counter import bp as counter_bp
-    from display import bp as display_bp
-    from guide import bp as guide_bp
-    from kiosk import bp as kiosk_bp
-    from manager import bp as manager_bp
     for bp in (shell.bp, kiosk_bp, display_bp, counter_bp, guide_bp, manager_bp):
         app.register_blueprint(bp)
     sockets.register(socketio)
