@@ -1,0 +1,93 @@
+"""A real hall server in a child process, for tests that need real sockets and real signals."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HallServer:
+    def __init__(self, db: Path, config: Path | None = None, demo: bool = True, port: int | None = None,
+                 extra: tuple[str, ...] = ()):
+        self.db, self.config, self.demo = db, config, demo
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra = extra
+        self.proc: subprocess.Popen | None = None
+        self.log = db.parent / f"server-{self.port}.log"
+
+    def start(self, timeout_s: float = 20.0) -> "HallServer":
+        cmd = [PYTHON, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
+               "--db", str(self.db), *(["--demo"] if self.demo else []),
+               *(["--config", str(self.config)] if self.config else []), *self.extra]
+        self._out = open(self.log, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited {self.proc.returncode}:\n{self.output()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not come up:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._out.close()
+
+    def stop(self, timeout_s: float = 15.0) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+        return self.proc.returncode
+
+    def session(self, username: str | None = None, password: str = "demo") -> requests.Session:
+        s = requests.Session()
+        if username:
+            r = s.post(self.url + "/api/login", json={"username": username, "password": password}, timeout=10)
+            r.raise_for_status()
+        return s
+
+
+def config_with_counters(tmp: Path, n: int) -> Path:
+    """The default hall.toml with `n` counters that serve every business."""
+    text = (ROOT / "config" / "hall.toml").read_text(encoding="utf-8")
+    head, rest = text.split("# Counters (windows)", 1)
+    devices = rest[rest.index("# Devices"):]
+    import tomllib
+    codes = [b["code"] for b in tomllib.loads(text)["businesses"]]
+    counters = "".join(
+        f'\n[[counters]]\nid = "{i}"\nname = "{i}号窗口"\nbusinesses = {codes!r}\n'.replace("'", '"')
+        for i in range(1, n + 1))
+    path = tmp / f"hall-{n}-counters.toml"
+    path.write_text(head + counters + "\n" + devices, encoding="utf-8")
+    return path

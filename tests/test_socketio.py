@@ -1,0 +1,127 @@
+"""Live events through Flask-SocketIO's test client."""
+from __future__ import annotations
+
+from conftest import issue, login
+
+
+def sio(app, http=None):
+    socketio = app.extensions["hall"].socketio
+    return socketio.test_client(app, flask_test_client=http)
+
+
+def named(received, name):
+    return [m["args"][0] for m in received if m["name"] == name]
+
+
+def test_hall_state_on_connect(app, client, clerk):
+    issue(client, "F-NEW")
+    issue(client, "M-NEW")
+    clerk.post("/api/counters/1/call-next")
+    s = sio(app)
+    state = named(s.get_received(), "hall_state")[0]
+    assert state["waiting"]["M-NEW"] == 1 and state["waiting"]["F-NEW"] == 0
+    assert set(state["waiting"]) == {b["code"] for b in client.get("/api/hall").get_json()["businesses"]}
+    assert state["last_calls"][0]["number"] == "A001" and state["last_calls"][0]["counter"] == "1"
+    c1 = next(c for c in state["counters"] if c["id"] == "1")
+    assert c1["state"] == "open" and c1["current"] == "A001"
+
+
+def test_call_and_recall_reach_everyone(app, client, clerk):
+    watchers = [sio(app) for _ in range(3)]
+    [w.get_received() for w in watchers]
+    t = issue(client, "F-NEW").get_json()
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/recall")
+    for w in watchers:
+        got = w.get_received()
+        calls = named(got, "ticket_called")
+        assert [c["recall"] for c in calls] == [False, True]
+        first = calls[0]
+        assert first == {**first, "ticket_id": t["id"], "number": "A001", "counter": "1",
+                         "counter_name": "1号窗口", "business": "F-NEW"}
+        assert first["called_at"].endswith("+08:00")
+        assert named(got, "queue_changed")[-1]["waiting"]["F-NEW"] == 0
+
+
+def test_queue_changed_on_issue(app, client):
+    w = sio(app)
+    w.get_received()
+    issue(client, "M-TOPUP")
+    assert named(w.get_received(), "queue_changed")[-1]["waiting"]["M-TOPUP"] == 1
+
+
+def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk):
+    tickets = [issue(client, "F-NEW").get_json() for _ in range(4)]
+    phone = sio(app)
+    phone.get_received()
+    ack = phone.emit("track", {"ticket": tickets[2]["id"]}, callback=True)
+    assert ack == {"ok": True}
+    first = named(phone.get_received(), "ticket_update")
+    # Counter 1 would take A001 then A002: those two are on deck, A003 not yet.
+    assert first[-1]["status"] == "waiting" and first[-1]["ahead"] == 2 and first[-1]["on_deck"] is False
+    clerk.post("/api/counters/1/call-next")                 # A001 called → A003 ahead 1
+    upd = named(phone.get_received(), "ticket_update")
+    assert upd[-1]["ahead"] == 1 and upd[-1]["on_deck"] is True and upd[-1]["deck_position"] == 2
+    clerk.post("/api/counters/1/call-next")                 # A002 called → A003 next
+    assert named(phone.get_received(), "ticket_update")[-1]["deck_position"] == 1
+    clerk.post("/api/counters/1/call-next")                 # A003 called
+    upd = named(phone.get_received(), "ticket_update")[-1]
+    assert upd["status"] == "called" and upd["counter"] == "1" and upd["counter_name"] == "1号窗口"
+    clerk.post("/api/counters/1/recall")                     # nothing the phone shows changed
+    assert named(phone.get_received(), "ticket_update") == []
+    # Other tickets' phones do not get this ticket's updates.
+    other = sio(app)
+    other.emit("track", {"ticket": tickets[3]["id"]})
+    other.get_received()
+    clerk.post("/api/counters/1/finish")
+    assert named(phone.get_received(), "ticket_update")[-1]["status"] == "done"
+    assert all(u["ticket"] == tickets[3]["id"] for u in named(other.get_received(), "ticket_update"))
+
+
+def test_track_with_bad_input(app):
+    phone = sio(app)
+    phone.get_received()
+    for bad in (None, "x", {"ticket": 5}, {"ticket": "no-such"}, {"ticket": "y" * 500}, [1]):
+        ack = phone.emit("track", bad, callback=True)
+        assert ack["error"]["code"] in ("invalid_body", "unknown_ticket"), bad
+    assert len(named(phone.get_received(), "track_error")) == 6
+    assert phone.is_connected()
+
+
+def test_reconnect_gets_the_truth(app, client, clerk):
+    s = sio(app)
+    s.get_received()
+    s.disconnect()
+    # While it is away the hall moves on.
+    for _ in range(3):
+        issue(client, "F-NEW")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/start")
+    s.connect()
+    state = named(s.get_received(), "hall_state")[0]
+    fresh = named(sio(app).get_received(), "hall_state")[0]
+    assert state == fresh
+    assert state["waiting"]["F-NEW"] == 2
+    c1 = next(c for c in state["counters"] if c["id"] == "1")
+    assert c1["current"] == "A001" and c1["current_status"] == "serving"
+    assert c1["on_deck"] == "A002" and c1["third"] == "A003"
+
+
+def test_staff_sockets_join_the_staff_room(app):
+    http = app.test_client()
+    login(http, "demo-manager")
+    staff = sio(app, http)
+    public = sio(app)
+    staff.get_received(), public.get_received()
+    app.extensions["hall"].publisher.device_status(
+        {"device": "printer-k1", "kind": "printer", "kiosk": "k1", "ok": False, "state": "paper_out"})
+    assert named(staff.get_received(), "device_status")[0]["state"] == "paper_out"
+    assert named(public.get_received(), "device_status") == []
+
+
+def test_counter_changes_are_broadcast(app, clerk):
+    w = sio(app)
+    w.get_received()
+    clerk.post("/api/counters/1/pause")
+    change = named(w.get_received(), "counter_changed")[-1]
+    assert change["id"] == "1" and change["state"] == "paused" and change["change"] == "paused"
