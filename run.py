@@ -221,10 +221,26 @@ def day(argv: list[str]) -> int:
     return 0
 
 
+class _ClosedWebSocketNoise(logging.Filter):
+    """Werkzeug reads the bytes a client sends after its WebSocket closed as a bad HTTP request
+    and logs an error; those are WebSocket frames (first byte 0x81/0x82/0x88…), not a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        if "code 400" not in msg:
+            return True
+        quoted = msg[msg.find("('") + 2:] if "('" in msg else ""
+        # The bytes appear escaped (a repr): a frame opcode reads as \x81, \x88 …
+        return not (quoted.startswith("\\x8") or "\x80" <= quoted[:1] <= "\x8f")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_ClosedWebSocketNoise())
+    logging.getLogger("werkzeug").addFilter(_ClosedWebSocketNoise())
     try:
         if argv[:1] == ["users"]:
             return users(argv[1:])

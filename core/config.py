@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cached_property
 from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -120,9 +121,6 @@ class HallConfig(_Strict):
     counters: tuple[Counter, ...] = Field(min_length=1)
     kiosks: tuple[Kiosk, ...] = ()
 
-    _codes: dict = PrivateAttr(default_factory=dict)
-    _counter_ids: dict = PrivateAttr(default_factory=dict)
-
     @model_validator(mode="after")
     def _cross_refs(self):
         problems = []
@@ -155,10 +153,10 @@ class HallConfig(_Strict):
 
     # Lookups the core uses all the time.
     def business(self, code: str) -> Business | None:
-        return self._by_code().get(code)
+        return self._by_code.get(code)
 
     def counter(self, counter_id: str) -> Counter | None:
-        return self._by_counter().get(counter_id)
+        return self._by_counter.get(counter_id)
 
     def kiosk(self, kiosk_id: str) -> Kiosk | None:
         return next((k for k in self.kiosks if k.id == kiosk_id), None)
@@ -174,15 +172,20 @@ class HallConfig(_Strict):
         granted = [p for p in self.priority_classes if p.min_age is not None and age >= p.min_age]
         return min(granted, key=lambda p: p.rank, default=None)
 
+    @cached_property
     def _by_code(self) -> dict[str, Business]:
-        return self._codes
+        return {b.code: b for b in self.businesses}
 
+    @cached_property
     def _by_counter(self) -> dict[str, Counter]:
-        return self._counter_ids
+        return {c.id: c for c in self.counters}
 
-    def model_post_init(self, __context) -> None:
-        self._codes = {b.code: b for b in self.businesses}
-        self._counter_ids = {c.id: c for c in self.counters}
+    @cached_property
+    def _priority_ranks(self) -> dict[str, int]:
+        return {p.code: p.rank for p in self.priority_classes}
+
+    def priority_rank(self, code: str | None) -> int | None:
+        return self._priority_ranks.get(code) if code is not None else None
 
 
 def _duplicates(items: list[str]) -> list[str]:

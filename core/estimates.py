@@ -16,14 +16,14 @@ from typing import Callable
 
 from .config import HallConfig
 from .routing import line_for, priority_rank
-from .tickets import OPEN, CounterState, Ticket
+from .tickets import OPEN, CounterState, QueuedTicket, Ticket
 
 DEFAULT_HANDLING_S = 180   # for businesses whose standard gives no target time
 MIN_HISTORY = 3            # finishes needed before observed times replace the targets
 
 
 class QueueSnapshot:
-    def __init__(self, config: HallConfig, queued: list[Ticket], counters: dict[str, CounterState],
+    def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
                  now: float, finishes: Callable[[list[str]], list[float]]):
         self.config = config
         self.queued = queued

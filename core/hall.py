@@ -232,8 +232,9 @@ class Hall:
                 current = tx.ticket(c.current_ticket)
                 if current is not None and current.status in T.AT_COUNTER:
                     events.append(self._finish(tx, now, day, c, current))
-            best = routing.pick_next(self.config, self.config.counter(counter_id),
-                                     tx.queued_tickets(), now)
+            cfg = self.config.counter(counter_id)
+            pick = routing.pick_next(self.config, cfg, tx.queued_tickets(cfg.businesses, cfg.id), now)
+            best = tx.ticket(pick.id) if pick is not None else None
             if best is None:
                 tx.save_counter(c.with_(current_ticket=None, updated_at=now))
                 return None, events
@@ -378,6 +379,12 @@ class Hall:
                 return rtx.finishes_since(horizon, counter_ids, limit)
 
         return QueueSnapshot(self.config, queued, counters, now, finishes)
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Business code → tickets waiting in its queue (every business, zeros included)."""
+        with self.store.read() as tx:
+            counts = tx.queued_counts()
+        return {b.code: counts.get(b.code, 0) for b in self.config.businesses}
 
     def ticket(self, ticket_id: str) -> Ticket:
         with self.store.read() as tx:

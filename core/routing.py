@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from .config import Counter, HallConfig
-from .tickets import Ticket
+from .tickets import QueuedTicket, Ticket
 
 NO_PRIORITY = 1_000_000
 
@@ -22,10 +22,8 @@ def can_serve(counter: Counter, ticket: Ticket) -> bool:
 
 
 def priority_rank(config: HallConfig, ticket: Ticket) -> int:
-    if ticket.priority is None:
-        return NO_PRIORITY
-    cls = config.priority_class(ticket.priority)
-    return cls.rank if cls else NO_PRIORITY
+    rank = config.priority_rank(ticket.priority)
+    return NO_PRIORITY if rank is None else rank
 
 
 def call_order_key(config: HallConfig, counter: Counter, ticket: Ticket, now: float) -> tuple:
@@ -39,14 +37,16 @@ def call_order_key(config: HallConfig, counter: Counter, ticket: Ticket, now: fl
     return (priority_rank(config, ticket), preference, ticket.issued_at, ticket.number)
 
 
-def line_for(config: HallConfig, counter: Counter, queued: list[Ticket], now: float) -> list[Ticket]:
+def line_for(config: HallConfig, counter: Counter, queued: list[QueuedTicket], now: float
+             ) -> list[QueuedTicket]:
     """The queued tickets this counter can call, in the order it would call them."""
     mine = [t for t in queued if can_serve(counter, t)]
     mine.sort(key=lambda t: call_order_key(config, counter, t, now))
     return mine
 
 
-def pick_next(config: HallConfig, counter: Counter, queued: list[Ticket], now: float) -> Ticket | None:
+def pick_next(config: HallConfig, counter: Counter, queued: list[QueuedTicket], now: float
+              ) -> QueuedTicket | None:
     candidates = [t for t in queued if can_serve(counter, t)]
     if not candidates:
         return None

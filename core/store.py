@@ -18,7 +18,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from .tickets import LIVE, QUEUED, CardRead, CounterState, StaffMember, Ticket
+from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hall.db.sql"
 SCHEMA_VERSION = 1
@@ -27,8 +27,12 @@ _TICKET_COLUMNS = tuple(f.name for f in fields(Ticket))
 _COUNTER_COLUMNS = tuple(f.name for f in fields(CounterState))
 
 
+_SELECT_TICKET = f"SELECT {', '.join(_TICKET_COLUMNS)} FROM tickets"
+
+
 def _ticket(row: sqlite3.Row | None) -> Ticket | None:
-    return Ticket(**{k: row[k] for k in _TICKET_COLUMNS}) if row is not None else None
+    # Rows come from _SELECT_TICKET, whose columns are in the dataclass's order.
+    return Ticket(*row) if row is not None else None
 
 
 def _counter(row: sqlite3.Row) -> CounterState:
@@ -75,16 +79,16 @@ class Tx:
 
     # --- tickets --------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> Ticket | None:
-        return _ticket(self._one("SELECT * FROM tickets WHERE id = ?", (ticket_id,)))
+        return _ticket(self._one(f"{_SELECT_TICKET} WHERE id = ?", (ticket_id,)))
 
     def ticket_by_request(self, request_id: str) -> Ticket | None:
-        return _ticket(self._one("SELECT * FROM tickets WHERE request_id = ?", (request_id,)))
+        return _ticket(self._one(f"{_SELECT_TICKET} WHERE request_id = ?", (request_id,)))
 
     def tickets(self, ids: list[str]) -> list[Ticket]:
         if not ids:
             return []
         return [_ticket(r) for r in self._all(
-            f"SELECT * FROM tickets WHERE id IN ({_marks(len(ids))})", ids)]
+            f"{_SELECT_TICKET} WHERE id IN ({_marks(len(ids))})", ids)]
 
     def insert_ticket(self, t: Ticket) -> None:
         self.conn.execute(
@@ -97,13 +101,27 @@ class Tx:
             f"UPDATE tickets SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
             [getattr(t, c) for c in cols] + [t.id])
 
-    def queued_tickets(self) -> list[Ticket]:
-        return [_ticket(r) for r in self._all(
-            f"SELECT * FROM tickets WHERE status IN ({_marks(len(QUEUED))}) ORDER BY issued_at, number",
-            QUEUED)]
+    def queued_tickets(self, businesses: tuple[str, ...] | None = None,
+                       counter: str | None = None) -> list[QueuedTicket]:
+        """Tickets waiting in a queue; with `businesses`/`counter`, only those a counter
+        serving these businesses could call (the routing rule sorts them)."""
+        sql = (f"SELECT {', '.join(QueuedTicket._fields)} FROM tickets "
+               f"WHERE status IN ({_marks(len(QUEUED))})")
+        params: list = list(QUEUED)
+        if businesses is not None:
+            sql += (f" AND ((target_counter IS NULL AND business IN ({_marks(len(businesses))}))"
+                    " OR target_counter = ?)")
+            params += [*businesses, counter]
+        return [QueuedTicket._make(r) for r in
+                self.conn.execute(sql + " ORDER BY issued_at, number", params)]
+
+    def queued_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT business, count(*) FROM tickets WHERE status IN ({_marks(len(QUEUED))}) "
+            "GROUP BY business", QUEUED)}
 
     def live_tickets(self, before_day: str | None = None) -> list[Ticket]:
-        sql = f"SELECT * FROM tickets WHERE status IN ({_marks(len(LIVE))})"
+        sql = f"{_SELECT_TICKET} WHERE status IN ({_marks(len(LIVE))})"
         params: list = list(LIVE)
         if before_day is not None:
             sql += " AND day < ?"
@@ -112,7 +130,7 @@ class Tx:
 
     def tickets_of_day(self, day: str) -> list[Ticket]:
         return [_ticket(r) for r in self._all(
-            "SELECT * FROM tickets WHERE day = ? ORDER BY issued_at", (day,))]
+            f"{_SELECT_TICKET} WHERE day = ? ORDER BY issued_at", (day,))]
 
     def ticket_count(self) -> int:
         return self._one("SELECT count(*) AS n FROM tickets")["n"]

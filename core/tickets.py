@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 # A ticket's life: waiting → called (a recall keeps it called) → serving → done,
 # or no_show, or transferred (waiting again in another queue, keeping its number and issue time).
@@ -47,6 +48,22 @@ class Ticket:
     @property
     def queued(self) -> bool:
         return self.status in QUEUED
+
+
+class QueuedTicket(NamedTuple):
+    """What routing and estimates need of a ticket in a queue (cheap to load by the hundred)."""
+    id: str
+    number: str
+    business: str
+    status: str
+    priority: str | None
+    issued_at: float
+    queued_at: float
+    target_counter: str | None
+
+    @property
+    def queued(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)

@@ -73,13 +73,6 @@ def call_view_from_event(config: HallConfig, e: dict) -> dict:
     }
 
 
-def waiting_counts(config: HallConfig, queued: list[Ticket]) -> dict[str, int]:
-    counts = {b.code: 0 for b in config.businesses}
-    for t in queued:
-        counts[t.business] = counts.get(t.business, 0) + 1
-    return counts
-
-
 def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
                  snap: QueueSnapshot | None = None) -> dict:
     """A counter for everyone (no clerk name); with a snapshot, its next two tickets too."""
@@ -110,7 +103,7 @@ def hall_state(hall, last_calls: int = 10) -> dict:
     current = {t.id: t for t in hall.tickets(current_ids)}
     return {
         "hall": config.hall.name,
-        "waiting": waiting_counts(config, snap.queued),
+        "waiting": hall.waiting_counts(),
         "last_calls": [call_view_from_event(config, e) for e in hall.last_calls(last_calls)],
         "counters": [counter_view(config, counters[c.id], current.get(counters[c.id].current_ticket), snap)
                      for c in config.counters if c.id in counters],

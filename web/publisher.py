@@ -45,9 +45,9 @@ class Publisher:
         if any(isinstance(e, QUEUE_EVENTS) for e in events):
             # Snapshot taken under the lock: whoever publishes last sends the newest truth.
             with self._lock:
-                snap = self.hall.snapshot()
-                self.socketio.emit("queue_changed", {"waiting": views.waiting_counts(config, snap.queued)})
-                self._update_trackers(snap)
+                self.socketio.emit("queue_changed", {"waiting": self.hall.waiting_counts()})
+                if self._trackers:
+                    self._update_trackers(self.hall.snapshot())
 
     def device_status(self, payload: dict) -> None:
         self.socketio.emit("device_status", payload, to=STAFF_ROOM)
