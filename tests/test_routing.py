@@ -104,3 +104,31 @@ def test_twenty_counters_calling_at_once_never_share_a_ticket(tmp_path, clock):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert len(got) == 300 and len(set(got)) == 300
+
+
+def test_the_worked_example_of_docs_routing(hall, clock, config):
+    """docs/routing.md: counter 3 at 10:00 calls J004, K001, L003, G005, H002."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from datetime import date
+
+    def at(hh, mm):
+        clock.set(datetime(2026, 11, 25, hh, mm, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+
+    hall.open_counter("4", "bob")
+    at(9, 30); hall.issue_ticket("F-NEW", "a10")
+    at(9, 40); k = hall.issue_ticket("M-ACCOUNT", "k")[0]
+    hall.call_next("4", "bob"); hall.transfer("4", "bob", to_counter="3")
+    at(9, 48); hall.issue_ticket("M-SIM", "l")
+    at(9, 52); hall.issue_ticket("M-PLAN", "h")
+    at(9, 55); hall.issue_ticket("M-NEW", "g")
+    at(9, 58)
+    card = hall.register_card("k1", "李四", "110101195601010011", date(1956, 1, 1))
+    hall.issue_ticket("M-SERVICE", "j", card_token=card.token)
+    at(10, 0)
+    hall.close_counter("4", "bob")
+    hall.open_counter("3", "alice")
+    order = [hall.call_next("3", "alice")[0].number for _ in range(5)]
+    assert order == ["J001", "K001", "L001", "G001", "H001"]
+    assert k.number == "K001"
+    assert hall.call_next("3", "alice")[0] is None          # A001 is for the fixed-line counters
