@@ -1,6 +1,6 @@
 -- The hall's schema, applied by sqlite-utils at every start-up (every statement is idempotent).
 -- Times are Unix epoch seconds (REAL); `day` is the business day in the hall's time zone (YYYY-MM-DD).
--- Later schema changes go in core/migrations.py keyed by schema_version.
+-- Later schema changes go in core/store.py's MIGRATIONS, keyed by schema_version.
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL

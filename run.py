@@ -34,7 +34,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from core.config import load_config  # noqa: E402
-from core.errors import ConfigError, HallError  # noqa: E402
+from core.errors import ConfigError, HallError, StoreError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = ROOT / "var" / "hall.db"
@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             return day(argv[1:])
         return serve(argv)
     except ConfigError as e:
+        print(f"hall: cannot start: {e}", file=sys.stderr)
+        return 2
+    except StoreError as e:
         print(f"hall: cannot start: {e}", file=sys.stderr)
         return 2
     except HallError as e:

@@ -33,3 +33,7 @@ class Unavailable(HallError):
 
 class ConfigError(Exception):
     """The hall's configuration is broken; the message names the key and the problem."""
+
+
+class StoreError(Exception):
+    """The database cannot be used (newer schema, not a database file …)."""

@@ -8,10 +8,10 @@ import secrets
 from datetime import date
 
 from . import identity, routing, tickets as T
-from .clock import SystemClock, business_day
+from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
-from .estimates import QueueSnapshot
+from .reader import HallReader
 from .events import (CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued,
                      TicketRated)
 from .store import Store, Tx
@@ -21,12 +21,11 @@ CARD_READ_TTL_S = 600      # a card read is good for one ticket within ten minut
 MAX_PER_PREFIX = 999       # numbers are prefix + 3 digits
 
 
-class Hall:
+class Hall(HallReader):
+    """The commands (each one transaction); the reading side is HallReader."""
+
     def __init__(self, config: HallConfig, store: Store, clock=None):
-        self.config = config
-        self.store = store
-        self.clock = clock or SystemClock()
-        self.tz = config.hall.tz
+        super().__init__(config, store, clock)
         self._seen_day: str | None = None
         with store.write() as tx:
             tx.ensure_counters([c.id for c in config.counters])
@@ -46,9 +45,6 @@ class Hall:
         return value
 
     # --- helpers --------------------------------------------------------------------
-    def today(self) -> str:
-        return business_day(self.clock.now(), self.tz)
-
     def _begin(self, tx: Tx, events: list) -> tuple[float, str]:
         """Now and today's business day; on the first command of a new day, close the old one."""
         now = self.clock.now()
@@ -90,10 +86,6 @@ class Hall:
         if t.status not in allowed:
             raise Conflict("wrong_ticket_state", f"{t.number} 当前状态为{STATUS_ZH[t.status]},不能{action}")
         return t
-
-    def counter_name(self, counter_id: str) -> str:
-        c = self.config.counter(counter_id)
-        return c.name if c else counter_id
 
     # --- issuing --------------------------------------------------------------------
     def issue_ticket(self, business: str, request_id: str, kiosk: str | None = None,
@@ -365,49 +357,6 @@ class Hall:
             tx.restart_numbers(day)
             tx.append_event(at=now, day=day, kind="day_closed", closed=closed)
         return closed, [DayClosed(day=day, closed_tickets=closed)]
-
-    # --- reading --------------------------------------------------------------------
-    def snapshot(self) -> QueueSnapshot:
-        now = self.clock.now()
-        horizon = now - self.config.routing.estimate_horizon_s
-        limit = self.config.routing.estimate_window
-        with self.store.read() as tx:
-            queued, counters = tx.queued_tickets(), tx.counters()
-
-        def finishes(counter_ids: list[str]) -> list[float]:
-            with self.store.read() as rtx:
-                return rtx.finishes_since(horizon, counter_ids, limit)
-
-        return QueueSnapshot(self.config, queued, counters, now, finishes)
-
-    def waiting_counts(self) -> dict[str, int]:
-        """Business code → tickets waiting in its queue (every business, zeros included)."""
-        with self.store.read() as tx:
-            counts = tx.queued_counts()
-        return {b.code: counts.get(b.code, 0) for b in self.config.businesses}
-
-    def ticket(self, ticket_id: str) -> Ticket:
-        with self.store.read() as tx:
-            t = tx.ticket(ticket_id)
-        if t is None:
-            raise NotFound("unknown_ticket", "没有找到这张号票")
-        return t
-
-    def tickets(self, ids: list[str]) -> list[Ticket]:
-        with self.store.read() as tx:
-            return tx.tickets(ids)
-
-    def counters(self) -> dict[str, CounterState]:
-        with self.store.read() as tx:
-            return tx.counters()
-
-    def last_calls(self, limit: int = 10) -> list[dict]:
-        with self.store.read() as tx:
-            return tx.last_calls(limit)
-
-    def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
-        with self.store.read() as tx:
-            return tx.events(day_from, day_to, kinds)
 
 
 STATUS_ZH = {T.WAITING: "等待中", T.CALLED: "已叫号", T.SERVING: "办理中", T.DONE: "已办结",

@@ -18,10 +18,14 @@ from typing import Iterator
 
 import sqlite_utils
 
+from .errors import StoreError
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hall.db.sql"
-SCHEMA_VERSION = 1
+# Changes after the first schema: version → SQL, applied in order, each in the transaction that
+# records it. hall.db.sql always holds the latest schema for a new database.
+MIGRATIONS: dict[int, str] = {}
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 _TICKET_COLUMNS = tuple(f.name for f in fields(Ticket))
 _COUNTER_COLUMNS = tuple(f.name for f in fields(CounterState))
@@ -257,7 +261,10 @@ class Store:
         return conn
 
     def _apply_schema(self) -> None:
-        conn = self._connect()
+        try:
+            conn = self._connect()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a usable SQLite database ({e})") from None
         try:
             with self._write_lock:
                 db = sqlite_utils.Database(conn)
@@ -267,8 +274,14 @@ class Store:
                     row = conn.execute("SELECT max(version) AS v FROM schema_version").fetchone()
                     if row["v"] is None:
                         conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+                    elif row["v"] < SCHEMA_VERSION:
+                        for version in range(row["v"] + 1, SCHEMA_VERSION + 1):
+                            for statement in MIGRATIONS[version].split(";\n"):
+                                if statement.strip():
+                                    conn.execute(statement)
+                            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
                     elif row["v"] > SCHEMA_VERSION:
-                        raise RuntimeError(
+                        raise StoreError(
                             f"database {self.path} has schema version {row['v']}, newer than this "
                             f"program's {SCHEMA_VERSION}; upgrade the program")
                     conn.execute("COMMIT")

@@ -47,11 +47,16 @@ def call_next(counter_id: str, staff):
     return _answer(ticket=ticket, counter_id=counter_id)
 
 
-def _action(name: str, summary: str):
+def _action(name: str, summary: str, answers_counter: bool = False):
+    """A counter action without a body: the command of the same name, done by the clerk."""
+    command = name.replace("-", "_")
+
     def view(counter_id: str, staff):
-        ticket = run(getattr(ctx().hall, name.replace("-", "_")), counter_id, staff.username)
-        return _answer(ticket=ticket, counter_id=counter_id)
-    view.__name__ = name.replace("-", "_")
+        result = run(getattr(ctx().hall, command), counter_id, staff.username)
+        if answers_counter:
+            return _answer(result)
+        return _answer(ticket=result, counter_id=counter_id)
+    view.__name__ = command
     route(bp, f"/api/counters/<counter_id>/{name}", "POST", summary=summary, tag="counter",
           roles=SERVING_ROLES, answers={200: CounterActionOut}, errors=ERRORS)(view)
 
@@ -60,18 +65,8 @@ _action("recall", "Call the current ticket again (重呼)")
 _action("start", "The customer arrived: start serving")
 _action("finish", "Service done")
 _action("no-show", "The called customer did not come (过号)")
-
-
-@route(bp, "/api/counters/<counter_id>/pause", "POST", summary="Pause the counter (暂停服务)",
-       tag="counter", roles=SERVING_ROLES, answers={200: CounterActionOut}, errors=ERRORS)
-def pause(counter_id: str, staff):
-    return _answer(run(ctx().hall.pause, counter_id, staff.username))
-
-
-@route(bp, "/api/counters/<counter_id>/resume", "POST", summary="Resume after a pause",
-       tag="counter", roles=SERVING_ROLES, answers={200: CounterActionOut}, errors=ERRORS)
-def resume(counter_id: str, staff):
-    return _answer(run(ctx().hall.resume, counter_id, staff.username))
+_action("pause", "Pause the counter (暂停服务)", answers_counter=True)
+_action("resume", "Resume after a pause", answers_counter=True)
 
 
 @route(bp, "/api/counters/<counter_id>/transfer", "POST",

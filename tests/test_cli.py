@@ -66,8 +66,6 @@ def test_broken_config_names_the_key_and_stops(tmp_path):
 
 
 def test_without_demo_no_account_has_a_known_password(tmp_path):
-    from core.staff import StaffAccounts
-    from core.store import Store
     from web import create_app
     app = create_app(None, tmp_path / "h.db", demo=True)
     app.extensions["hall"].hall.store.close()
@@ -77,3 +75,11 @@ def test_without_demo_no_account_has_a_known_password(tmp_path):
     r = app.test_client().post("/api/login", json={"username": "demo-clerk", "password": "demo"})
     assert r.status_code == 401
     app.extensions["hall"].hall.store.close()
+
+
+def test_a_file_that_is_not_a_database_stops_start_up_clearly(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    r = run("--db", str(junk), "--port", "1")
+    assert r.returncode == 2 and "not a usable SQLite database" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -86,3 +86,19 @@ def test_two_stores_on_one_file_never_share_a_number(tmp_path, config, clock):
     [t.join() for t in threads]
     assert not errors
     assert len(numbers) == 300 and len(set(numbers)) == 300
+
+
+def test_schema_is_idempotent_wal_and_versioned(tmp_path, config, clock):
+    path = tmp_path / "h.db"
+    first = Store(path)
+    Hall(config, first, clock).issue_ticket("F-NEW", "r")
+    first.close()
+    again = Store(path)                       # applying the schema again keeps the data
+    assert again.schema_version() == 1 and again.journal_mode() == "wal"
+    assert Hall(config, again, clock).issue_ticket("F-NEW", "r2")[0].number == "A002"
+    with again.write() as tx:
+        tx.conn.execute("INSERT INTO schema_version (version) VALUES (99)")
+    again.close()
+    from core.errors import StoreError
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store(path)

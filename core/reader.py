@@ -1,0 +1,67 @@
+"""The reading side of the hall: snapshots of the queue, tickets, counters, the event log."""
+from __future__ import annotations
+
+from .clock import SystemClock, business_day
+from .config import HallConfig
+from .errors import NotFound
+from .estimates import QueueSnapshot
+from .store import Store
+from .tickets import CounterState, Ticket
+
+
+class HallReader:
+    def __init__(self, config: HallConfig, store: Store, clock=None):
+        self.config = config
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.tz = config.hall.tz
+
+    def today(self) -> str:
+        return business_day(self.clock.now(), self.tz)
+
+    def counter_name(self, counter_id: str) -> str:
+        c = self.config.counter(counter_id)
+        return c.name if c else counter_id
+
+    # --- reading --------------------------------------------------------------------
+    def snapshot(self) -> QueueSnapshot:
+        now = self.clock.now()
+        horizon = now - self.config.routing.estimate_horizon_s
+        limit = self.config.routing.estimate_window
+        with self.store.read() as tx:
+            queued, counters = tx.queued_tickets(), tx.counters()
+
+        def finishes(counter_ids: list[str]) -> list[float]:
+            with self.store.read() as rtx:
+                return rtx.finishes_since(horizon, counter_ids, limit)
+
+        return QueueSnapshot(self.config, queued, counters, now, finishes)
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Business code → tickets waiting in its queue (every business, zeros included)."""
+        with self.store.read() as tx:
+            counts = tx.queued_counts()
+        return {b.code: counts.get(b.code, 0) for b in self.config.businesses}
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        with self.store.read() as tx:
+            t = tx.ticket(ticket_id)
+        if t is None:
+            raise NotFound("unknown_ticket", "没有找到这张号票")
+        return t
+
+    def tickets(self, ids: list[str]) -> list[Ticket]:
+        with self.store.read() as tx:
+            return tx.tickets(ids)
+
+    def counters(self) -> dict[str, CounterState]:
+        with self.store.read() as tx:
+            return tx.counters()
+
+    def last_calls(self, limit: int = 10) -> list[dict]:
+        with self.store.read() as tx:
+            return tx.last_calls(limit)
+
+    def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        with self.store.read() as tx:
+            return tx.events(day_from, day_to, kinds)
