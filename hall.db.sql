@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     kiosk             TEXT,
     masked_name       TEXT,                      -- 张*三, from an ID card read
     age_band          TEXT,
-    id_hash           TEXT                       -- HMAC of the ID number, never the number
+    id_hash           TEXT,                      -- HMAC of the ID number, never the number
+    printed           INTEGER,                   -- NULL until a kiosk print was tried
+    print_error       TEXT                       -- paper_out, cover_open, offline …
 );
 -- Two live tickets never share a number; finished ones may (after a manual day reset).
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)

@@ -131,6 +131,17 @@ class Hall(HallReader):
         events.append(TicketIssued(ticket))
         return ticket, True, events
 
+    def record_print(self, ticket_id: str, printed: bool, error: str | None) -> tuple[Ticket, list]:
+        """Remember whether the kiosk printed the ticket, so a retried request neither prints
+        twice nor forgets to print."""
+        with self.store.write() as tx:
+            t = tx.ticket(ticket_id)
+            if t is None:
+                raise NotFound("unknown_ticket", "没有找到这张号票")
+            t = t.with_(printed=printed, print_error=None if printed else error)
+            tx.save_ticket(t)
+        return t, []
+
     def register_card(self, kiosk: str | None, name: str, id_number: str, birth_date: date
                       ) -> CardRead:
         """Keep what the hall needs of a card just read; the caller drops the rest."""

@@ -41,6 +41,8 @@ class Ticket:
     masked_name: str | None = None
     age_band: str | None = None
     id_hash: str | None = None
+    printed: bool | None = None
+    print_error: str | None = None
 
     def with_(self, **changes) -> "Ticket":
         return replace(self, **changes)

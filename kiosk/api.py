@@ -24,9 +24,11 @@ def issue(body: IssueTicket):
     ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
                           card_token=body.card_token, priority=body.priority)
     view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
-    if body.kiosk is not None and created:
-        printed, error = c.devices.print_ticket(body.kiosk, view, views.hall_view(c.hall.config))
-        view.update(printed=printed, print_error=error)
+    if ticket.kiosk is not None:
+        if ticket.printed is None:      # first time, or a retry after a crash before printing
+            printed, error = c.devices.print_ticket(ticket.kiosk, view, views.hall_view(c.hall.config))
+            ticket = run(c.hall.record_print, ticket.id, printed, error)
+        view.update(printed=bool(ticket.printed), print_error=ticket.print_error)
     return ok(view, 201 if created else 200)
 
 

@@ -187,3 +187,33 @@ def test_read_card_without_a_reader(client):
     r = client.post("/api/kiosks/k1/read-card")
     assert r.status_code == 503 and r.get_json()["error"]["code"] == "reader_unavailable"
     assert client.post("/api/kiosks/k9/read-card").status_code == 404
+
+
+class CountingPrinter:
+    """A device service that counts prints (the real drivers arrive with issue 3)."""
+
+    def __init__(self, fail: str | None = None):
+        self.printed: list[str] = []
+        self.fail = fail
+
+    def print_ticket(self, kiosk, ticket, hall):
+        self.printed.append(ticket["number"])
+        return (False, self.fail) if self.fail else (True, None)
+
+
+def test_a_retried_kiosk_request_does_not_print_twice(app, client):
+    printer = CountingPrinter()
+    app.extensions["hall"].devices = printer
+    first = issue(client, "F-NEW", "kiosk-retry", kiosk="k1")
+    again = issue(client, "F-NEW", "kiosk-retry", kiosk="k1")
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.get_json()["printed"] is True and again.get_json()["printed"] is True
+    assert printer.printed == ["A001"]
+
+
+def test_print_failure_is_reported_and_remembered(app, client):
+    app.extensions["hall"].devices = CountingPrinter(fail="paper_out")
+    t = issue(client, "F-NEW", "p1", kiosk="k1").get_json()
+    assert t["printed"] is False and t["print_error"] == "paper_out" and t["number"] == "A001"
+    again = issue(client, "F-NEW", "p1", kiosk="k1").get_json()
+    assert again["printed"] is False and again["print_error"] == "paper_out"
