@@ -132,13 +132,6 @@ class Tx:
             params.append(before_day)
         return [_ticket(r) for r in self._all(sql + " ORDER BY issued_at", params)]
 
-    def tickets_of_day(self, day: str) -> list[Ticket]:
-        return [_ticket(r) for r in self._all(
-            f"{_SELECT_TICKET} WHERE day = ? ORDER BY issued_at", (day,))]
-
-    def ticket_count(self) -> int:
-        return self._one("SELECT count(*) AS n FROM tickets")["n"]
-
     # --- counters -------------------------------------------------------------------
     def ensure_counters(self, ids: list[str]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO counters (id) VALUES (?)", [(i,) for i in ids])

@@ -80,11 +80,3 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         app.register_blueprint(bp)
     sockets.register(socketio)
     return app
-
-
-def socketio_of(app: Flask) -> SocketIO:
-    return app.extensions["hall"].socketio
-
-
-def close_app(app: Flask) -> None:
-    app.extensions["hall"].hall.store.close()
