@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS events (
     day      TEXT NOT NULL,
     kind     TEXT NOT NULL CHECK (kind IN
                ('issued', 'called', 'recalled', 'started', 'finished', 'no_show', 'transferred',
-                'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed')),
+                'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed',
+                'device')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,
