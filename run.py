@@ -6,6 +6,7 @@
     run.py users list [--db FILE]
     run.py users disable <username> [--db FILE]
     run.py day reset [--db FILE] [--config FILE]
+    run.py agent --server URL --kiosk K1 --key KEY [--printer PORT] [--reader PORT]
 """
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def banner(app, host: str, port: int, demo: bool, server: str) -> str:
+def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
+           device_warnings: list[str] = ()) -> str:
     ctx = app.extensions["hall"]
     hall = ctx.hall.config.hall
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
@@ -100,6 +102,14 @@ def banner(app, host: str, port: int, demo: bool, server: str) -> str:
     if any(h in hall.public_url for h in ("127.0.0.1", "localhost", "[::1]")):
         lines.append("  ! public_url is this machine only: phones on the hall Wi-Fi cannot reach it."
                      " Set hall.public_url or --public-url to the server's LAN address.")
+    if mocks:
+        lines += ["", "  Mock devices (docs/devices.md):"]
+        lines += [f"    {key:<14} {path}" for key, path in mocks.paths.items()]
+        paper = next((m.out_dir for m in mocks.values() if getattr(m, "out_dir", None)), None)
+        if paper:
+            lines.append(f"    printed tickets (text and PNG) land in {paper.parent}/<kiosk>/")
+    for warning in device_warnings:
+        lines.append(f"  ! {warning}")
     if demo:
         lines += ["", "  " + "*" * 72,
                   "  *  DEMO MODE 演示模式: mock devices, demo accounts with password 'demo':  *",
@@ -120,14 +130,21 @@ def serve(argv: list[str]) -> int:
     p.add_argument("--server", choices=("threading", "gevent"), default=_server_choice([]))
     args = p.parse_args(argv)
 
+    from drivers.service import DeviceService, ports_from_config
     from web import create_app as factory
     config = load_config(args.config)
     public_url = args.public_url or config.hall.public_url or f"http://{lan_address()}:{args.port}"
+    mocks = None
+    if args.demo:
+        from drivers.mock.demo import start_mocks
+        mocks = start_mocks(config, Path(args.db).resolve().parent / "mock-paper")
+    ports, device_warnings = ports_from_config(config, mocks.paths if mocks else None)
     app = factory(config, args.db, demo=args.demo, public_url=public_url,
+                  devices=DeviceService(ports),
                   async_mode="gevent" if args.server == "gevent" else "threading")
     inflight = InFlight(app.wsgi_app)
     app.wsgi_app = inflight
-    sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server))
+    sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks, device_warnings))
     sys.stdout.flush()
 
     stop = threading.Event()
@@ -156,6 +173,8 @@ def serve(argv: list[str]) -> int:
     drained = inflight.drain(10.0)
     ctx = app.extensions["hall"]
     ctx.devices.close()
+    if mocks:
+        mocks.close()
     ctx.hall.store.close()
     log.info("stopped cleanly%s", "" if drained else " (some requests were still running)")
     return 0
@@ -234,6 +253,33 @@ class _ClosedWebSocketNoise(logging.Filter):
         return not (quoted.startswith("\\x8") or "\x80" <= quoted[:1] <= "\x8f")
 
 
+def agent(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py agent",
+                                description="Run a kiosk PC's printer and ID-card reader for the hall server.")
+    p.add_argument("--server", required=True, help="the hall server, e.g. http://10.0.0.5:5000")
+    p.add_argument("--kiosk", required=True, help="this kiosk's id in the hall's config")
+    p.add_argument("--key", default=os.environ.get("HALL_AGENT_KEY"),
+                   help="the kiosk's agent_key from the config (or env HALL_AGENT_KEY)")
+    p.add_argument("--printer", help="printer port or pyserial URL")
+    p.add_argument("--printer-baud", type=int, default=9600)
+    p.add_argument("--reader", help="ID-card reader port")
+    p.add_argument("--reader-baud", type=int, default=115200)
+    args = p.parse_args(argv)
+    if not args.key:
+        p.error("--key (or HALL_AGENT_KEY) is required")
+    from drivers.agent import DeviceAgent
+    a = DeviceAgent(args.server, args.kiosk, args.key, args.printer, args.reader,
+                    args.printer_baud, args.reader_baud)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    a.start()
+    print(f"device agent for kiosk {args.kiosk} → {args.server}", flush=True)
+    stop.wait()
+    a.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -246,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             return users(argv[1:])
         if argv[:1] == ["day"]:
             return day(argv[1:])
+        if argv[:1] == ["agent"]:
+            return agent(argv[1:])
         return serve(argv)
     except ConfigError as e:
         print(f"hall: cannot start: {e}", file=sys.stderr)

@@ -102,14 +102,22 @@ class Counter(_Strict):
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1)
     businesses: tuple[str, ...] = Field(min_length=1)
+    # A serial call pad: a port (or `mock`), the pad's id on that line (default: the counter id).
     callpad: str | None = None
+    callpad_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    callpad_baud: int = Field(9600, gt=0)
 
 
 class Kiosk(_Strict):
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1)
+    # A serial device path, a pyserial URL (socket://10.1.2.3:9100), or `mock` (demo only).
     printer: str | None = None
+    printer_baud: int = Field(9600, gt=0)
     idcard: str | None = None
+    idcard_baud: int = Field(115200, gt=0)
+    # When the kiosk PC's devices are run by a device agent (run.py agent), the agent's key.
+    agent_key: str | None = Field(None, min_length=16)
 
 
 class HallConfig(_Strict):

@@ -354,6 +354,16 @@ class Hall(HallReader):
                             counter=t.counter, clerk=t.clerk, score=score)
         return t, [TicketRated(t, score)]
 
+    def record_device(self, payload: dict) -> tuple[dict, list]:
+        """A device's status changed: into the event log (the publisher tells staff pages)."""
+        now = self.clock.now()
+        with self.store.write() as tx:
+            tx.append_event(at=now, day=business_day(now, self.tz), kind="device",
+                            counter=payload.get("counter"), device=payload["device"],
+                            device_kind=payload["kind"], kiosk=payload.get("kiosk"),
+                            ok=payload["ok"], state=payload["state"])
+        return payload, []
+
     # --- the day --------------------------------------------------------------------
     def reset_day(self) -> tuple[int, list]:
         """End the business day now: live tickets close, counters close, numbering restarts."""

@@ -13,7 +13,7 @@ from core.errors import HallError
 from core.hall import Hall
 from core.staff import StaffAccounts
 from core.store import Store
-from drivers.service import NoDevices
+from drivers.service import no_devices
 
 from counter import bp as counter_bp
 from display import bp as display_bp
@@ -21,7 +21,7 @@ from guide import bp as guide_bp
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
-from . import auth, errors, shell, sockets
+from . import agents, auth, devices as device_wiring, errors, shell, sockets
 from .context import HallContext
 from .publisher import Publisher
 
@@ -65,7 +65,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     publisher = Publisher(socketio, hall)
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,
-        devices=devices or NoDevices(), throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
+        devices=devices or no_devices(), throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
 
     errors.register(app)
 
@@ -79,4 +79,6 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     for bp in (shell.bp, kiosk_bp, display_bp, counter_bp, guide_bp, manager_bp):
         app.register_blueprint(bp)
     sockets.register(socketio)
+    agents.register(socketio)
+    device_wiring.wire(app.extensions["hall"])
     return app

@@ -12,7 +12,7 @@ import threading
 from collections import defaultdict
 
 from core import views
-from core.events import QUEUE_EVENTS, CounterChanged, TicketCalled
+from core.events import QUEUE_EVENTS, CounterChanged, TicketCalled, TicketChanged
 from core.hall import Hall
 
 STAFF_ROOM = "staff"
@@ -29,6 +29,7 @@ class Publisher:
         self._trackers: dict[str, set[str]] = defaultdict(set)   # ticket → sids
         self._last_sent: dict[str, dict] = {}
         self._lock = threading.Lock()
+        self.devices = None             # the device service: call pads show what is called
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
@@ -38,7 +39,11 @@ class Publisher:
         for e in events:
             if isinstance(e, TicketCalled):
                 self.socketio.emit("ticket_called", views.call_view(config, e.ticket, e.counter, e.recall))
+                self._show_on_pad(e.counter, e.ticket.number)
+            elif isinstance(e, TicketChanged) and e.kind in ("finished", "no_show", "transferred"):
+                self._show_on_pad(e.ticket.counter, "----")
             elif isinstance(e, CounterChanged):
+                self._show_on_pad(e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
                 current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
                 self.socketio.emit("counter_changed", {
                     **views.counter_view(config, e.counter, current), "change": e.kind})
@@ -48,6 +53,10 @@ class Publisher:
                 self.socketio.emit("queue_changed", {"waiting": self.hall.waiting_counts()})
                 if self._trackers:
                     self._update_trackers(self.hall.snapshot())
+
+    def _show_on_pad(self, counter: str | None, text: str) -> None:
+        if self.devices is not None and counter:
+            self.devices.show_on_pad(counter, text)
 
     def device_status(self, payload: dict) -> None:
         self.socketio.emit("device_status", payload, to=STAFF_ROOM)

@@ -1,0 +1,58 @@
+"""Device agents: a kiosk PC's printer and reader, run by `run.py agent`, reached over Socket.IO.
+
+The agent connects to the `/agent` namespace with `auth = {"kiosk": id, "key": agent_key}`; the
+server then sends it `print` and `read_card` (answered through the ack) and the agent reports
+`device_status`. A wrong key is refused at connect.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import request
+from flask_socketio import ConnectionRefusedError
+
+from .context import ctx
+
+NAMESPACE = "/agent"
+log = logging.getLogger("hall.agents")
+
+
+def register(socketio) -> None:
+    sids: dict[str, tuple[str, object]] = {}        # sid → (kiosk, caller)
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def connect(auth=None):
+        kiosk_id = auth.get("kiosk") if isinstance(auth, dict) else None
+        key = auth.get("key") if isinstance(auth, dict) else None
+        kiosk = ctx().hall.config.kiosk(kiosk_id) if isinstance(kiosk_id, str) else None
+        if kiosk is None or not kiosk.agent_key or not isinstance(key, str) \
+                or not hmac.compare_digest(kiosk.agent_key.encode(), key.encode()):
+            log.warning("device agent refused (kiosk %r)", kiosk_id)
+            raise ConnectionRefusedError("bad_agent_key")
+        sid = request.sid
+
+        def call(event: str, data: dict, timeout: float):
+            return socketio.call(event, data, to=sid, namespace=NAMESPACE, timeout=timeout)
+
+        sids[sid] = (kiosk.id, call)
+        ctx().devices.attach_agent(kiosk.id, call)
+        log.info("device agent for kiosk %s connected", kiosk.id)
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def disconnect(*_):
+        found = sids.pop(request.sid, None)
+        if found:
+            ctx().devices.detach_agent(*found)
+            log.info("device agent for kiosk %s disconnected", found[0])
+
+    @socketio.on("device_status", namespace=NAMESPACE)
+    def device_status(data=None):
+        found = sids.get(request.sid)
+        if not found or not isinstance(data, dict):
+            return {"error": "invalid_body"}
+        kind, state = data.get("kind"), data.get("state")
+        if kind not in ("printer", "idcard") or not isinstance(state, str) or len(state) > 32:
+            return {"error": "invalid_body"}
+        ctx().devices.agent_status(found[0], kind, bool(data.get("ok")), state)
+        return {"ok": True}

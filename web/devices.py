@@ -1,0 +1,46 @@
+"""Wiring the device service into the app: status changes to the event log and staff pages,
+call-pad keys to counter commands."""
+from __future__ import annotations
+
+import logging
+
+from core.errors import HallError
+
+from .context import HallContext
+
+log = logging.getLogger("hall.devices")
+
+PAD_COMMANDS = {"call-next": "call_next", "recall": "recall", "no-show": "no_show",
+                "start": "start", "finish": "finish"}
+
+
+def wire(ctx: HallContext) -> None:
+    service = ctx.devices
+    hall, publisher = ctx.hall, ctx.publisher
+
+    def on_status(payload: dict) -> None:
+        hall.record_device(payload)
+        publisher.device_status(payload)
+
+    def on_key(counter: str, action: str) -> str | None:
+        """A call-pad key: the command, done as the clerk holding that counter. Returns an
+        error code for the pad's display, or None."""
+        state = hall.counters().get(counter)
+        if state is None or state.clerk is None:
+            return "counter_closed"
+        try:
+            if action == "pause":
+                command = hall.resume if state.state == "paused" else hall.pause
+            else:
+                command = getattr(hall, PAD_COMMANDS[action])
+            *_, events = command(counter, state.clerk)
+        except HallError as e:
+            return e.code
+        publisher.publish(events)
+        return None
+
+    service.on_status = on_status
+    service.on_key = on_key
+    publisher.devices = service
+    if hasattr(service, "start"):
+        service.start()
