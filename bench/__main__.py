@@ -8,18 +8,22 @@ import argparse
 import platform
 import os
 
-from . import calls, issue
+from . import calls, devices, issue
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", choices=("issue", "calls"))
+    p.add_argument("--only", choices=("issue", "calls", "devices"))
     args = p.parse_args()
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
+    if args.only in (None, "devices"):
+        devices.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
+        if args.only == "devices":
+            break
         if args.only in (None, "issue"):
             issue.run(server)
         if args.only in (None, "calls"):
