@@ -13,7 +13,8 @@ from drivers.idcard import (Card, IdCardChecksumError, IdCardError, IdCardFrameE
                             IdCardStatusError, IdCardTimeout, card_from_answer, parse_answer)
 from drivers.mock.idcard import MockIdCardReader, load_cards, read_answer
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "devices" / "idcard-3001-example.bin"
+# The reference's worked example (../shared/devices/idcard-3001-example.bin), kept with the tests.
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "idcard-3001-example.bin"
 
 
 @pytest.fixture

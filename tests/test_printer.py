@@ -108,7 +108,8 @@ def test_pyserial_urls_and_missing_ports():
 
 def test_the_reference_ticket_parses():
     from pathlib import Path
-    raw = (Path(__file__).resolve().parents[2] / "shared" / "devices" / "escpos-ticket-example.bin").read_bytes()
+    # The reference's example ticket (../shared/devices/escpos-ticket-example.bin).
+    raw = (Path(__file__).resolve().parent / "fixtures" / "escpos-ticket-example.bin").read_bytes()
     got = []
     parser = EscPosParser(on_ticket=got.append)
     for i in range(0, len(raw), 7):                     # split commands across reads
