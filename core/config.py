@@ -120,6 +120,13 @@ class Kiosk(_Strict):
     agent_key: str | None = Field(None, min_length=16)
 
 
+COUNTER_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "pause", "resume", "transfer")
+# A USB call pad that types keys (a keyboard wedge) reaches the counter page through these
+# shortcuts: key name (as the browser's KeyboardEvent.key reports it) → counter action.
+DEFAULT_COUNTER_KEYS = {"F1": "call-next", "F2": "recall", "F3": "no-show", "F4": "start",
+                        "F5": "finish", "F6": "pause"}
+
+
 class HallConfig(_Strict):
     hall: HallInfo
     routing: Routing = Routing()
@@ -128,6 +135,15 @@ class HallConfig(_Strict):
     businesses: tuple[Business, ...] = Field(min_length=1)
     counters: tuple[Counter, ...] = Field(min_length=1)
     kiosks: tuple[Kiosk, ...] = ()
+    counter_keys: dict[str, str] = DEFAULT_COUNTER_KEYS
+
+    @field_validator("counter_keys")
+    @classmethod
+    def _known_actions(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(a for a in v.values() if a not in COUNTER_ACTIONS)
+        if bad:
+            raise ValueError(f"unknown counter action(s) {bad}; use {', '.join(COUNTER_ACTIONS)}")
+        return v
 
     @model_validator(mode="after")
     def _cross_refs(self):

@@ -147,12 +147,12 @@ class Hall(HallReader):
         """Keep what the hall needs of a card just read; the caller drops the rest."""
         now = self.clock.now()
         today = date.fromisoformat(business_day(now, self.tz))
-        age = identity.age_on(birth_date, today)
-        cls = self.config.age_priority(age)
+        kept = identity.keep(name, id_number, birth_date, self._id_key, today,
+                             self.config.hall.senior_age)
+        granted = self.config.age_priority(kept["age"]) is not None
         read = CardRead(token=secrets.token_urlsafe(16), at=now, kiosk=kiosk,
-                        masked_name=identity.mask_name(name), age_band=identity.age_band(age),
-                        senior=age >= self.config.hall.senior_age or cls is not None,
-                        id_hash=identity.id_hash(self._id_key, id_number))
+                        masked_name=kept["masked_name"], age_band=kept["age_band"],
+                        senior=kept["senior"] or granted, id_hash=kept["id_hash"])
         with self.store.write() as tx:
             tx.forget_card_reads(before=now - CARD_READ_TTL_S)
             tx.insert_card_read(read)

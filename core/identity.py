@@ -39,3 +39,11 @@ def id_hash(key: bytes, id_number: str) -> str:
     cannot be recovered without the hall's key."""
     normal = id_number.strip().upper().encode("ascii", "replace")
     return hmac.new(key, normal, hashlib.sha256).hexdigest()
+
+
+def keep(name: str, id_number: str, birth_date: date, key: bytes, today: date,
+         senior_age: int = 65) -> dict:
+    """All the hall may keep of a card: masked name, age band, senior or not, keyed hash."""
+    age = age_on(birth_date, today)
+    return {"masked_name": mask_name(name), "age_band": age_band(age),
+            "senior": age >= senior_age, "id_hash": id_hash(key, id_number), "age": age}

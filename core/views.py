@@ -131,4 +131,5 @@ def hall_view(config: HallConfig) -> dict:
         "kiosks": [{"id": k.id, "name": k.name} for k in config.kiosks],
         "priority_classes": [{"code": p.code, "name": p.name, "name_en": p.name_en, "rank": p.rank}
                              for p in config.priority_classes],
+        "counter_keys": dict(config.counter_keys),
     }

@@ -64,3 +64,12 @@ def test_unserved_business_is_refused():
         c["businesses"] = [b for b in c["businesses"] if b != "M-ADJUST"]
     with pytest.raises(ConfigError, match="no counter serves 'M-ADJUST'"):
         parse_config(r)
+
+
+def test_counter_keys_for_keyboard_wedge_pads():
+    c = load_config()
+    assert c.counter_keys["F1"] == "call-next" and c.counter_keys["F6"] == "pause"
+    r = raw()
+    r["counter_keys"] = {"F1": "dance"}
+    with pytest.raises(ConfigError, match="counter_keys"):
+        parse_config(r)

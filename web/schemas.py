@@ -131,6 +131,7 @@ class HallOut(BaseModel):
     counters: list[CounterOut]
     kiosks: list[dict]
     priority_classes: list[dict]
+    counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
 
 
 class CounterStateOut(BaseModel):
