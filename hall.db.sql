@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS events (
     kind     TEXT NOT NULL CHECK (kind IN
                ('issued', 'called', 'recalled', 'started', 'finished', 'no_show', 'transferred',
                 'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed',
-                'device')),
+                'device', 'help', 'issuing')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,

@@ -38,6 +38,9 @@ class HallInfo(_Strict):
     closing: time = time(18, 0)
     target_wait_s: int = Field(900, gt=0)
     senior_age: int = Field(65, ge=0, le=150)
+    # Other ways to be served, told to a customer who cannot be served here today.
+    hotline: str = "10099"
+    wechat: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -83,6 +86,8 @@ class Business(_Strict):
     line: Literal["fixed", "mobile"]
     name: str = Field(min_length=1)
     name_en: str = ""
+    hint: str = ""                 # one line in the customer's words, under the kiosk button
+    hint_en: str = ""
     prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
     target_s: int | None = Field(None, gt=0)
     max_s: int | None = Field(None, gt=0)

@@ -94,6 +94,12 @@ class QueueSnapshot:
         total = sum(self._target(t.business) for t in ahead)
         return round(total / max(1, len(counters)))
 
+    def for_newcomer(self, business: str) -> tuple[int, int]:
+        """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise."""
+        probe = QueuedTicket(id="", number="~", business=business, status="waiting", priority=None,
+                             issued_at=self.now, queued_at=self.now, target_counter=None)
+        return len(self.tickets_ahead(probe)), self.estimated_wait_s(probe)
+
     def _observed_interval(self, counters: list[str]) -> float | None:
         key = tuple(sorted(counters))
         if key not in self._interval_cache:

@@ -44,5 +44,19 @@ class TicketRated:
     score: int
 
 
+@dataclass(frozen=True)
+class IssuingChanged:
+    """The manager paused, limited or reopened ticket issuing."""
+    issuing: dict
+
+
+@dataclass(frozen=True)
+class HelpRequested:
+    """A customer at a kiosk asked for the guide."""
+    kiosk: str
+    business: str | None
+    at: float
+
+
 # Events after which queue lengths, positions and estimates may have moved.
 QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketChanged, CounterChanged, DayClosed)

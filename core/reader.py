@@ -1,6 +1,8 @@
 """The reading side of the hall: snapshots of the queue, tickets, counters, the event log."""
 from __future__ import annotations
 
+import json
+
 from .clock import SystemClock, business_day
 from .config import HallConfig
 from .errors import NotFound
@@ -18,6 +20,22 @@ class HallReader:
 
     def today(self) -> str:
         return business_day(self.clock.now(), self.tz)
+
+    def issuing(self) -> dict:
+        """Ticket issuing: mode normal · paused · limited, the manager's message, open businesses."""
+        with self.store.read() as tx:
+            raw = tx.setting("issuing")
+        return json.loads(raw) if raw else {"mode": "normal", "message": "", "businesses": []}
+
+    def business_estimates(self) -> dict[str, dict]:
+        """Per business: how many wait, and what a ticket taken now would be told."""
+        snap = self.snapshot()
+        counts = self.waiting_counts()
+        out = {}
+        for b in self.config.businesses:
+            ahead, wait = snap.for_newcomer(b.code)
+            out[b.code] = {"waiting": counts.get(b.code, 0), "ahead": ahead, "estimated_wait_s": wait}
+        return out
 
     def counter_name(self, counter_id: str) -> str:
         c = self.config.counter(counter_id)

@@ -124,6 +124,12 @@ class Tx:
             f"SELECT business, count(*) FROM tickets WHERE status IN ({_marks(len(QUEUED))}) "
             "GROUP BY business", QUEUED)}
 
+    def queued_ticket_of(self, id_hash: str, business: str) -> Ticket | None:
+        """A ticket this person (by ID hash) already has waiting for this business."""
+        return _ticket(self._one(
+            f"{_SELECT_TICKET} WHERE id_hash = ? AND business = ? AND status IN "
+            f"({_marks(len(QUEUED))}) ORDER BY issued_at LIMIT 1", (id_hash, business, *QUEUED)))
+
     def live_tickets(self, before_day: str | None = None) -> list[Ticket]:
         sql = f"{_SELECT_TICKET} WHERE status IN ({_marks(len(LIVE))})"
         params: list = list(LIVE)

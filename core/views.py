@@ -29,8 +29,13 @@ def ticket_view(config: HallConfig, t: Ticket, snap: QueueSnapshot) -> dict:
         "counter_name": counter.name if counter else None,
         "target_counter": t.target_counter,
         "called_at": iso(t.last_called_at, tz) if counter else None,
-        "track_url": f"{config.hall.public_url}/t/{t.id}",
+        "track_url": track_url(config, t.id),
     }
+
+
+def track_url(config: HallConfig, ticket_id: str) -> str:
+    """Built from the hall's configured public address, never from a request's Host."""
+    return f"{config.hall.public_url}/t/{ticket_id}"
 
 
 def update_view(view: dict) -> dict:
@@ -104,6 +109,8 @@ def hall_state(hall, last_calls: int = 10) -> dict:
     return {
         "hall": config.hall.name,
         "waiting": hall.waiting_counts(),
+        "estimates": hall.business_estimates(),
+        "issuing": hall.issuing(),
         "last_calls": [call_view_from_event(config, e) for e in hall.last_calls(last_calls)],
         "counters": [counter_view(config, counters[c.id], current.get(counters[c.id].current_ticket), snap)
                      for c in config.counters if c.id in counters],
@@ -120,8 +127,11 @@ def hall_view(config: HallConfig) -> dict:
         "opening": h.opening.strftime("%H:%M"),
         "closing": h.closing.strftime("%H:%M"),
         "target_wait_s": h.target_wait_s,
+        "hotline": h.hotline,
+        "wechat": h.wechat,
         "businesses": [{
-            "code": b.code, "name": b.name, "name_en": b.name_en, "line": b.line, "prefix": b.prefix,
+            "code": b.code, "name": b.name, "name_en": b.name_en, "hint": b.hint, "hint_en": b.hint_en,
+            "line": b.line, "prefix": b.prefix,
             "id_required": b.id_required, "self_service": b.self_service,
             "target_s": b.target_s, "max_s": b.max_s,
             "checklist": [{"key": k, "text": config.checklist[k]} for k in b.checklist],

@@ -8,7 +8,7 @@ from core.errors import Forbidden, HallError
 from web import auth
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import IssueTicket, IssuedTicketOut, ReadCardOut
+from web.schemas import HelpRequest, IssueTicket, IssuedTicketOut, ReadCardOut
 
 from . import bp
 
@@ -47,3 +47,10 @@ def read_card(kiosk_id: str):
     read = c.hall.register_card(kiosk_id, card["name"], card["id_number"], birth)
     return ok({"card": {"masked_name": read.masked_name, "age_band": read.age_band,
                         "senior": read.senior}, "card_token": read.token})
+
+
+@route(bp, "/api/kiosks/<kiosk_id>/help", "POST", summary="Ask the guide to come to this kiosk",
+       tag="kiosk", body=HelpRequest, answers={201: None}, errors=(404,))
+def ask_for_help(kiosk_id: str, body: HelpRequest):
+    run(ctx().hall.request_help, kiosk_id, body.business)
+    return ok({"kiosk": kiosk_id, "business": body.business}, 201)

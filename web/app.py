@@ -21,7 +21,7 @@ from guide import bp as guide_bp
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
-from . import agents, auth, devices as device_wiring, errors, shell, sockets
+from . import agents, auth, devices as device_wiring, errors, i18n, shell, sockets
 from .context import HallContext
 from .publisher import Publisher
 
@@ -68,6 +68,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         devices=devices or no_devices(), throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
 
     errors.register(app)
+    i18n.init(app)
 
     @app.before_request
     def _guard():

@@ -4,6 +4,10 @@
 - `queue_changed` to everyone when waiting counts may have moved;
 - `counter_changed` to everyone when a counter opens, closes, pauses or resumes;
 - `ticket_update` to the phones tracking a ticket, whenever what they show changes;
+- `estimates_changed` to everyone, at most once a second: per business, how many wait and the
+  wait a ticket taken now would be told (kiosk buttons);
+- `issuing_changed` to everyone when the manager pauses, limits or reopens issuing;
+- `help_requested` to staff pages when a customer at a kiosk asks for the guide;
 - `device_status` to staff pages.
 """
 from __future__ import annotations
@@ -12,7 +16,9 @@ import threading
 from collections import defaultdict
 
 from core import views
-from core.events import QUEUE_EVENTS, CounterChanged, TicketCalled, TicketChanged
+from core.clock import iso
+from core.events import (QUEUE_EVENTS, CounterChanged, HelpRequested, IssuingChanged, TicketCalled,
+                         TicketChanged)
 from core.hall import Hall
 
 STAFF_ROOM = "staff"
@@ -30,6 +36,8 @@ class Publisher:
         self._last_sent: dict[str, dict] = {}
         self._lock = threading.Lock()
         self.devices = None             # the device service: call pads show what is called
+        self._estimates_due = threading.Event()
+        self._estimator = None
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
@@ -42,17 +50,48 @@ class Publisher:
                 self._show_on_pad(e.counter, e.ticket.number)
             elif isinstance(e, TicketChanged) and e.kind in ("finished", "no_show", "transferred"):
                 self._show_on_pad(e.ticket.counter, "----")
+            elif isinstance(e, IssuingChanged):
+                self.socketio.emit("issuing_changed", e.issuing)
+            elif isinstance(e, HelpRequested):
+                self._help(e)
             elif isinstance(e, CounterChanged):
                 self._show_on_pad(e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
                 current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
                 self.socketio.emit("counter_changed", {
                     **views.counter_view(config, e.counter, current), "change": e.kind})
         if any(isinstance(e, QUEUE_EVENTS) for e in events):
+            self._estimates_due.set()
+            self._start_estimator()
             # Snapshot taken under the lock: whoever publishes last sends the newest truth.
             with self._lock:
                 self.socketio.emit("queue_changed", {"waiting": self.hall.waiting_counts()})
                 if self._trackers:
                     self._update_trackers(self.hall.snapshot())
+
+    def _help(self, e: HelpRequested) -> None:
+        config = self.hall.config
+        kiosk, business = config.kiosk(e.kiosk), config.business(e.business) if e.business else None
+        self.socketio.emit("help_requested", {
+            "kiosk": e.kiosk, "kiosk_name": kiosk.name if kiosk else e.kiosk,
+            "business": e.business, "business_name": business.name if business else None,
+            "at": iso(e.at, config.hall.tz)}, to=STAFF_ROOM)
+
+    def _start_estimator(self) -> None:
+        """One background task sends estimates at most once a second (they cost a snapshot)."""
+        with self._lock:
+            if self._estimator is not None:
+                return
+            self._estimator = self.socketio.start_background_task(self._estimate_loop)
+
+    def _estimate_loop(self) -> None:
+        while True:
+            self._estimates_due.wait()
+            self._estimates_due.clear()
+            try:
+                self.socketio.emit("estimates_changed", {"estimates": self.hall.business_estimates()})
+            except Exception:      # the store closing at shutdown; the next change retries
+                pass
+            self.socketio.sleep(1.0)
 
     def _show_on_pad(self, counter: str | None, text: str) -> None:
         if self.devices is not None and counter:

@@ -28,6 +28,17 @@ class IssueTicket(Body):
                                  description="a priority class code; staff sessions only")
 
 
+class HelpRequest(Body):
+    business: str | None = Field(None, min_length=1, max_length=64)
+
+
+class Issuing(Body):
+    mode: Literal["normal", "paused", "limited"]
+    message: str = Field("", max_length=200, description="shown on every kiosk and display")
+    businesses: list[str] = Field(default_factory=list, max_length=64,
+                                  description="limited: the businesses still open")
+
+
 class Login(Body):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)

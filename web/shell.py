@@ -1,7 +1,9 @@
 """Routes of the hall as a whole: its catalogue, sign-in, the API document, the start page."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, session, url_for
 
 from core import views
 from core.errors import HallError
@@ -12,6 +14,7 @@ from .context import ctx
 from .schemas import HallOut, Login, StaffOut
 
 bp = Blueprint("shell", __name__)
+ROOT = Path(__file__).resolve().parent.parent
 
 HOME = {"clerk": "/counter", "guide": "/guide", "manager": "/manager", "admin": "/manager"}
 
@@ -49,6 +52,19 @@ def me(staff):
 @bp.get("/api/openapi.json")
 def openapi_json():
     return ok(openapi(f"{ctx().hall.config.hall.name} API"))
+
+
+VENDOR = {  # front-end packages from npm, served by the hall itself (no CDN)
+    "socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
+}
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str):
+    path = VENDOR.get(name)
+    if path is None or not path.exists():
+        abort(404)
+    return send_file(path, max_age=86400)
 
 
 @bp.get("/healthz")
