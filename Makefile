@@ -3,17 +3,24 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 HOST   ?= 0.0.0.0
 PORT   ?= 5000
 
 .PHONY: install run test bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(NPM_STAMP)
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# Front-end packages (socket.io-client …) come from npm and are served by the hall itself.
+$(NPM_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-* && touch $(NPM_STAMP)
 
 run: install
 	$(PY) run.py --demo --host $(HOST) --port $(PORT)
@@ -25,4 +32,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) node_modules var .pytest_cache test-artifacts

@@ -61,7 +61,8 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    socketio = SocketIO(app, async_mode=async_mode, max_http_buffer_size=MAX_BODY)
+    # Threading unless asked: gevent is installed (for measuring) and would be picked by default.
+    socketio = SocketIO(app, async_mode=async_mode or "threading", max_http_buffer_size=MAX_BODY)
     publisher = Publisher(socketio, hall)
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,

@@ -51,14 +51,14 @@
       btn.className = "business";
       btn.dataset.business = b.code;
       btn.innerHTML = '<span class="name"></span><span class="hint"></span><span class="queue"></span>';
-      btn.addEventListener("click", () => chooseBusiness(b));
+      btn.addEventListener("click", (ev) => { if (ev.detail <= 1) chooseBusiness(b); });
       $(`.line[data-line="${b.line}"] .buttons`).appendChild(btn);
       if (!b.id_required) {
         const alt = document.createElement("button");
         alt.type = "button";
         alt.className = "alt";
         alt.dataset.altBusiness = b.code;
-        alt.addEventListener("click", () => chooseBusiness(b));
+        alt.addEventListener("click", (ev) => { if (ev.detail <= 1) chooseBusiness(b); });
         $(".alternatives").appendChild(alt);
       }
     }
@@ -81,7 +81,7 @@
   function paintAlternatives() {
     $$("[data-alt-business]").forEach((el) => {
       const b = byCode[el.dataset.altBusiness];
-      el.textContent = bname(b);
+      el.textContent = t(b.line === "fixed" ? "line_fixed" : "line_mobile") + " · " + bname(b);
       el.disabled = !open(b.code);
     });
   }
@@ -272,6 +272,8 @@
   root.addEventListener("pointerdown", touched, true);
   root.addEventListener("keydown", touched, true);
   root.addEventListener("click", (ev) => {
+    // The second tap of a double tap lands on whatever the first one brought up: ignore it.
+    if (ev.detail > 1) return;
     const answer = ev.target.closest("[data-answer]");
     if (answer) {
       const a = answer.dataset.answer;

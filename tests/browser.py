@@ -1,0 +1,50 @@
+"""A live hall in this process (real HTTP and WebSocket on a free port, mock devices on ptys the
+test can reach) and Debian's chromium driven by Playwright."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from core.config import load_config
+from drivers.mock.demo import start_mocks
+from drivers.service import DeviceService, ports_from_config
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class LiveHall:
+    def __init__(self, tmp: Path, clock=None):
+        from web import create_app
+        config = load_config()
+        self.mocks = start_mocks(config, tmp / "paper", place_card=None)
+        ports, _ = ports_from_config(config, self.mocks.paths)
+        self.devices = DeviceService(ports, poll_s=0.2)
+        self.app = create_app(config, tmp / "hall.db", demo=True, clock=clock, devices=self.devices)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.hall = self.app.extensions["hall"].hall
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def staff_socket(self, role: str = "demo-guide"):
+        http = self.app.test_client()
+        r = http.post("/api/login", json={"username": role, "password": "demo"})
+        assert r.status_code == 200
+        return self.app.extensions["hall"].socketio.test_client(self.app, flask_test_client=http)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.devices.close()
+        self.mocks.close()
+        self.hall.store.close()
+
+
+def shot(page, name: str) -> None:
+    """Screenshots of each step, for people to look at (test-artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
