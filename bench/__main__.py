@@ -8,21 +8,23 @@ import argparse
 import platform
 import os
 
-from . import calls, devices, issue
+from . import calls, devices, issue, kiosk
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", choices=("issue", "calls", "devices"))
+    p.add_argument("--only", choices=("issue", "calls", "devices", "kiosk"))
     args = p.parse_args()
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if args.only in (None, "devices"):
         devices.run()
+    if args.only in (None, "kiosk"):
+        kiosk.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
-        if args.only == "devices":
+        if args.only in ("devices", "kiosk"):
             break
         if args.only in (None, "issue"):
             issue.run(server)
