@@ -217,3 +217,36 @@ def test_print_failure_is_reported_and_remembered(app, client):
     assert t["printed"] is False and t["print_error"] == "paper_out" and t["number"] == "A001"
     again = issue(client, "F-NEW", "p1", kiosk="k1").get_json()
     assert again["printed"] is False and again["print_error"] == "paper_out"
+
+
+def test_emergency_issuing_modes(app, client):
+    m = app.test_client()
+    login(m, "demo-manager")
+    r = m.post("/api/hall/issuing", json={"mode": "paused", "message": "系统故障,暂停取号"})
+    assert r.status_code == 200 and r.get_json()["mode"] == "paused"
+    r = issue(client, "F-NEW")
+    assert r.status_code == 409 and r.get_json()["error"] == {"code": "issuing_paused",
+                                                             "message": "系统故障,暂停取号"}
+    m.post("/api/hall/issuing", json={"mode": "limited", "businesses": ["M-TOPUP"], "message": "仅办理充值"})
+    assert issue(client, "M-TOPUP").status_code == 201
+    assert issue(client, "F-NEW").get_json()["error"]["code"] == "business_closed"
+    assert m.post("/api/hall/issuing", json={"mode": "limited"}).status_code == 400
+    assert m.post("/api/hall/issuing", json={"mode": "limited", "businesses": ["NOPE"]}).status_code == 404
+    m.post("/api/hall/issuing", json={"mode": "normal"})
+    assert issue(client, "F-NEW").status_code == 201
+    clerk = app.test_client()
+    login(clerk, "demo-clerk")
+    assert clerk.post("/api/hall/issuing", json={"mode": "paused"}).status_code == 403
+
+
+def test_help_request_reaches_staff_only(app, client):
+    socketio = app.extensions["hall"].socketio
+    staff_http = app.test_client()
+    login(staff_http, "demo-guide")
+    staff, public = socketio.test_client(app, flask_test_client=staff_http), socketio.test_client(app)
+    staff.get_received(), public.get_received()
+    assert client.post("/api/kiosks/k1/help", json={"business": "M-TOPUP"}).status_code == 201
+    got = [m["args"][0] for m in staff.get_received() if m["name"] == "help_requested"]
+    assert got[0]["kiosk_name"] == "大门取号机" and got[0]["business_name"] == "充值卡"
+    assert not [m for m in public.get_received() if m["name"] == "help_requested"]
+    assert client.post("/api/kiosks/k9/help", json={}).status_code == 404

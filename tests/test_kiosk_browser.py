@@ -206,3 +206,16 @@ def test_the_kiosk_says_when_it_is_offline(kiosk, live):
     assert kiosk.is_visible(".offline-banner")
     kiosk.context.set_offline(False)
     kiosk.wait_for_selector('#kiosk[data-connection="online"]', timeout=30000)
+
+
+def test_limited_issuing_shows_the_message_and_only_what_is_open(kiosk, live):
+    publish = live.app.extensions["hall"].publisher.publish
+    publish(live.hall.set_issuing("limited", "系统升级中,仅办理充值业务", ["M-TOPUP"])[1])
+    kiosk.wait_for_selector(".notice:not([hidden])")
+    assert "仅办理充值业务" in kiosk.inner_text(".notice")
+    assert kiosk.is_enabled('[data-business="M-TOPUP"]')
+    assert not kiosk.is_enabled('[data-business="F-NEW"]')
+    shot(kiosk, "kiosk-10-limited")
+    publish(live.hall.set_issuing("paused", "暂停取号,请稍候")[1])
+    kiosk.wait_for_selector('#kiosk[data-screen="paused"]')
+    assert "暂停取号,请稍候" in kiosk.inner_text('[data-screen="paused"]')
