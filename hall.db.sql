@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS staff (
     role          TEXT NOT NULL CHECK (role IN ('clerk', 'guide', 'manager', 'admin')),
     password_hash TEXT NOT NULL,
     disabled      INTEGER NOT NULL DEFAULT 0,
-    created_at    REAL NOT NULL
+    created_at    REAL NOT NULL,
+    display_name  TEXT,                          -- shown on the counter screen
+    staff_no      TEXT                           -- 工号
 );
 
 -- Append-only log of every state change; statistics are derived from it.

@@ -189,6 +189,8 @@ def users(argv: list[str]) -> int:
     add.add_argument("--role", required=True, choices=("clerk", "guide", "manager", "admin"))
     add.add_argument("--password", help="asked for when left out")
     add.add_argument("--replace", action="store_true", help="reset an existing account")
+    add.add_argument("--name", help="the name shown on the counter screen")
+    add.add_argument("--staff-no", help="the staff number (工号) shown on the counter screen")
     add.add_argument("--db", default=str(DEFAULT_DB))
     ls = sub.add_parser("list", help="list accounts")
     ls.add_argument("--db", default=str(DEFAULT_DB))
@@ -207,7 +209,8 @@ def users(argv: list[str]) -> int:
     try:
         if args.action == "add":
             password = args.password or getpass.getpass(f"password for {args.username}: ")
-            m = accounts.add(args.username, args.role, password, replace=args.replace)
+            m = accounts.add(args.username, args.role, password, replace=args.replace,
+                             display_name=args.name, staff_no=args.staff_no)
             print(f"added {m.username} ({m.role})")
         elif args.action == "list":
             for m in accounts.all():

@@ -41,6 +41,7 @@ class HallInfo(_Strict):
     # Other ways to be served, told to a customer who cannot be served here today.
     hotline: str = "10099"
     wechat: str = ""
+    notices: tuple[str, ...] = ()          # the wall display's scrolling line
 
     @field_validator("timezone")
     @classmethod
@@ -132,6 +133,22 @@ DEFAULT_COUNTER_KEYS = {"F1": "call-next", "F2": "recall", "F3": "no-show", "F4"
                         "F5": "finish", "F6": "pause"}
 
 
+class Voice(_Strict):
+    """How the wall display announces calls: rendered on the server, offline."""
+    engine: Literal["espeak-ng", "piper", "browser"] = "espeak-ng"
+    piper_model: str | None = None        # a .onnx voice file for piper-tts
+    repeat: int = Field(2, ge=1, le=3)    # each call said this many times
+    english: bool = False                 # also say it in English
+    speed: int = Field(165, ge=80, le=300)
+
+
+class Zone(_Strict):
+    """A part of the hall with its own display (/display?zone=<id>)."""
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    counters: tuple[str, ...] = Field(min_length=1)
+
+
 class HallConfig(_Strict):
     hall: HallInfo
     routing: Routing = Routing()
@@ -141,6 +158,8 @@ class HallConfig(_Strict):
     counters: tuple[Counter, ...] = Field(min_length=1)
     kiosks: tuple[Kiosk, ...] = ()
     counter_keys: dict[str, str] = DEFAULT_COUNTER_KEYS
+    voice: Voice = Voice()
+    zones: tuple[Zone, ...] = ()
 
     @field_validator("counter_keys")
     @classmethod
@@ -172,6 +191,13 @@ class HallConfig(_Strict):
                     problems.append(f"counters[{i}].businesses: unknown business {code!r}")
             for dup in _duplicates(list(c.businesses)):
                 problems.append(f"counters[{i}].businesses: {dup!r} appears twice")
+        counter_ids = {c.id for c in self.counters}
+        for i, z in enumerate(self.zones):
+            for cid in z.counters:
+                if cid not in counter_ids:
+                    problems.append(f"zones[{i}].counters: unknown counter {cid!r}")
+        if self.voice.engine == "piper" and not self.voice.piper_model:
+            problems.append("voice.piper_model: needed when voice.engine is 'piper'")
         served = {code for c in self.counters for code in c.businesses}
         for i, b in enumerate(self.businesses):
             if b.code not in served:
@@ -189,6 +215,9 @@ class HallConfig(_Strict):
 
     def kiosk(self, kiosk_id: str) -> Kiosk | None:
         return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def zone(self, zone_id: str) -> Zone | None:
+        return next((z for z in self.zones if z.id == zone_id), None)
 
     def priority_class(self, code: str) -> PriorityClass | None:
         return next((p for p in self.priority_classes if p.code == code), None)

@@ -407,6 +407,17 @@ class Hall(HallReader):
                             ok=payload["ok"], state=payload["state"])
         return payload, []
 
+    def rate_at_counter(self, counter_id: str, score: int, comment: str | None,
+                        window_s: float = 120.0) -> tuple[Ticket, list]:
+        """The counter's rating pad: rates the service the counter finished last, if recent."""
+        if self.config.counter(counter_id) is None:
+            raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+        with self.store.read() as tx:
+            last = tx.last_finished(counter_id, self.clock.now() - window_s)
+        if last is None:
+            raise Conflict("nothing_to_rate", "暂无可评价的服务")
+        return self.rate(last["ticket"], score, comment)
+
     # --- the day --------------------------------------------------------------------
     def reset_day(self) -> tuple[int, list]:
         """End the business day now: live tickets close, counters close, numbering restarts."""

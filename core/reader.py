@@ -37,6 +37,10 @@ class HallReader:
             out[b.code] = {"waiting": counts.get(b.code, 0), "ahead": ahead, "estimated_wait_s": wait}
         return out
 
+    def rated(self, ticket_id: str) -> bool:
+        with self.store.read() as tx:
+            return tx.rating(ticket_id) is not None
+
     def counter_name(self, counter_id: str) -> str:
         c = self.config.counter(counter_id)
         return c.name if c else counter_id

@@ -14,6 +14,8 @@ from .tickets import ROLES, StaffMember
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
 DEMO_ACCOUNTS = {"demo-clerk": "clerk", "demo-guide": "guide", "demo-manager": "manager",
                  "demo-admin": "admin"}
+DEMO_NAMES = {"demo-clerk": ("李晓燕", "D1001"), "demo-guide": ("王芳", "D2001"),
+              "demo-manager": ("陈伟", "D3001"), "demo-admin": ("管理员", "D0001")}
 DEMO_PASSWORD = "demo"
 MIN_PASSWORD = 8
 
@@ -27,7 +29,8 @@ class StaffAccounts:
         self.store = store
 
     def add(self, username: str, role: str, password: str, *, allow_short: bool = False,
-            replace: bool = False) -> StaffMember:
+            replace: bool = False, display_name: str | None = None,
+            staff_no: str | None = None) -> StaffMember:
         if not USERNAME.match(username or ""):
             raise HallError("bad_username", "用户名须为 2–32 位字母、数字或 _ . -")
         if role not in ROLES:
@@ -36,7 +39,9 @@ class StaffAccounts:
             raise HallError("weak_password", f"密码至少 {MIN_PASSWORD} 位")
         member = StaffMember(username=username, role=role,
                              password_hash=generate_password_hash(password),
-                             disabled=False, created_at=time.time())
+                             disabled=False, created_at=time.time(),
+                             display_name=(display_name or "")[:32] or None,
+                             staff_no=(staff_no or "")[:16] or None)
         with self.store.write() as tx:
             if tx.staff(username) is not None and not replace:
                 raise HallError("user_exists", f"用户 {username} 已存在", status=409)
@@ -77,8 +82,10 @@ class StaffAccounts:
             _demo_hash = generate_password_hash(DEMO_PASSWORD)
         with self.store.write() as tx:
             for name, role in DEMO_ACCOUNTS.items():
+                display_name, staff_no = DEMO_NAMES[name]
                 tx.save_staff(StaffMember(username=name, role=role, password_hash=_demo_hash,
-                                          disabled=False, created_at=time.time()))
+                                          disabled=False, created_at=time.time(),
+                                          display_name=display_name, staff_no=staff_no))
 
     def disable_demo(self) -> None:
         """Without --demo no account may have a known password."""

@@ -211,6 +211,12 @@ class Tx:
         row = self._one("SELECT * FROM ratings WHERE ticket = ?", (ticket_id,))
         return dict(row) if row else None
 
+    def last_finished(self, counter: str, since: float) -> dict | None:
+        """The latest service a counter finished since `since` (for its rating pad)."""
+        row = self._one("SELECT * FROM events WHERE kind = 'finished' AND counter = ? AND at >= ? "
+                        "ORDER BY seq DESC LIMIT 1", (counter, since))
+        return dict(row) if row else None
+
     def insert_rating(self, ticket_id: str, score: int, comment: str | None, at: float) -> None:
         self.conn.execute("INSERT INTO ratings (ticket, score, comment, at) VALUES (?, ?, ?, ?)",
                           (ticket_id, score, comment, at))
@@ -226,10 +232,13 @@ class Tx:
 
     def save_staff(self, s: StaffMember) -> None:
         self.conn.execute(
-            "INSERT INTO staff (username, role, password_hash, disabled, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET role = excluded.role, "
-            "password_hash = excluded.password_hash, disabled = excluded.disabled",
-            (s.username, s.role, s.password_hash, int(s.disabled), s.created_at))
+            "INSERT INTO staff (username, role, password_hash, disabled, created_at, display_name, "
+            "staff_no) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET "
+            "role = excluded.role, password_hash = excluded.password_hash, "
+            "disabled = excluded.disabled, display_name = excluded.display_name, "
+            "staff_no = excluded.staff_no",
+            (s.username, s.role, s.password_hash, int(s.disabled), s.created_at, s.display_name,
+             s.staff_no))
 
 
 class Store:

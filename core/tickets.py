@@ -99,6 +99,8 @@ class StaffMember:
     password_hash: str
     disabled: bool = False
     created_at: float = 0.0
+    display_name: str | None = None
+    staff_no: str | None = None
 
 
 ROLES = ("clerk", "guide", "manager", "admin")

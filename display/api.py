@@ -19,7 +19,9 @@ from . import bp
        tag="phone", answers={200: TicketOut}, errors=(404,))
 def ticket(token: str):
     hall = ctx().hall
-    return ok(views.ticket_view(hall.config, hall.ticket(token), hall.snapshot()))
+    view = views.ticket_view(hall.config, hall.ticket(token), hall.snapshot())
+    view["rated"] = hall.rated(token)
+    return ok(view)
 
 
 @route(bp, "/api/tickets/<token>/rating", "POST", summary="Rate the service once the ticket is done",

@@ -46,10 +46,16 @@ class Publisher:
         config = self.hall.config
         for e in events:
             if isinstance(e, TicketCalled):
-                self.socketio.emit("ticket_called", views.call_view(config, e.ticket, e.counter, e.recall))
+                payload = views.call_view(config, e.ticket, e.counter, e.recall)
+                payload.update(self._announcement("call", e.ticket.number, e.counter, e.recall))
+                self.socketio.emit("ticket_called", payload)
                 self._show_on_pad(e.counter, e.ticket.number)
             elif isinstance(e, TicketChanged) and e.kind in ("finished", "no_show", "transferred"):
                 self._show_on_pad(e.ticket.counter, "----")
+                if e.kind == "finished" and e.ticket.counter:
+                    # The counter's rating pad asks the customer who just left.
+                    self.socketio.emit("service_finished", {"counter": e.ticket.counter,
+                                                            "number": e.ticket.number})
             elif isinstance(e, IssuingChanged):
                 self.socketio.emit("issuing_changed", e.issuing)
             elif isinstance(e, HelpRequested):
@@ -57,8 +63,10 @@ class Publisher:
             elif isinstance(e, CounterChanged):
                 self._show_on_pad(e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
                 current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
-                self.socketio.emit("counter_changed", {
-                    **views.counter_view(config, e.counter, current), "change": e.kind})
+                payload = {**views.counter_view(config, e.counter, current), "change": e.kind}
+                if e.kind == "paused":
+                    payload.update(self._announcement("pause", None, e.counter.id, False))
+                self.socketio.emit("counter_changed", payload)
         if any(isinstance(e, QUEUE_EVENTS) for e in events):
             self._estimates_due.set()
             self._start_estimator()
@@ -67,6 +75,22 @@ class Publisher:
                 self.socketio.emit("queue_changed", {"waiting": self.hall.waiting_counts()})
                 if self._trackers:
                     self._update_trackers(self.hall.snapshot())
+
+    def _announcement(self, kind: str, number: str | None, counter: str, recall: bool) -> dict:
+        """Where the display finds the words (a WAV rendered on the server), and the words
+        themselves for a hall whose voice is the browser's."""
+        from display import voice
+        config = self.hall.config
+        c = config.counter(counter)
+        name = c.name if c else counter
+        if kind == "call":
+            texts = voice.call_texts(number, name, counter, recall, config.voice.english)
+            url = voice.call_url(number, counter, recall)
+        else:
+            texts = voice.pause_texts(name, counter, config.voice.english)
+            url = voice.pause_url(counter)
+        return {"announce": url if config.voice.engine != "browser" else None,
+                "speak": [{"lang": lang, "text": text} for lang, text in texts]}
 
     def _help(self, e: HelpRequested) -> None:
         config = self.hall.config

@@ -1,0 +1,121 @@
+"""The display's pages, and the announcements they play."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import abort, current_app, render_template, request, send_file
+
+from core import views
+from core.errors import HallError, NotFound, Unavailable
+from web.api import ok, route
+from web.context import ctx, run
+from web.i18n import both_languages, select_locale
+from web.schemas import Rating, RatingOut
+
+from . import bp
+from .strings import STRINGS
+from .voice import Announcer, VoiceError, call_texts, pause_texts
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMBER = re.compile(r"^[A-Z]{1,2}\d{3}$")
+
+
+def _page(**extra) -> dict:
+    config = ctx().hall.config
+    return {"hall": views.hall_view(config), "strings": both_languages(STRINGS),
+            "lang": select_locale(), "voice": config.voice.engine,
+            "notices": list(config.hall.notices), **extra}
+
+
+@bp.get("/display")
+def wall():
+    config = ctx().hall.config
+    zone_id = request.args.get("zone")
+    zone = config.zone(zone_id) if zone_id else None
+    if zone_id and zone is None:
+        abort(404)
+    counters = list(zone.counters) if zone else [c.id for c in config.counters]
+    page = _page(zone=zone.id if zone else None, zone_name=zone.name if zone else None,
+                 counters=counters)
+    return render_template("display/wall.html", page=page, hall=config.hall)
+
+
+@bp.get("/display/counter/<counter_id>")
+def counter_screen(counter_id: str):
+    config = ctx().hall.config
+    if config.counter(counter_id) is None:
+        abort(404)
+    page = _page(counter=counter_id, rate_s=20)
+    return render_template("display/counter.html", page=page, hall=config.hall)
+
+
+@bp.get("/t/<token>")
+def phone(token: str):
+    hall = ctx().hall
+    ticket = hall.ticket(token)                 # 404 JSON for an unknown token
+    page = _page(ticket=token, id_required=bool(
+        (b := hall.config.business(ticket.business)) and b.id_required))
+    return render_template("display/phone.html", page=page, hall=hall.config.hall)
+
+
+@route(bp, "/api/counters/<counter_id>/screen", "GET", summary="What a counter's own screen shows",
+       tag="display", errors=(404,))
+def counter_screen_state(counter_id: str):
+    hall = ctx().hall
+    if hall.config.counter(counter_id) is None:
+        raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+    state = hall.counters()[counter_id]
+    current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
+    clerk = ctx().accounts.get(state.clerk) if state.clerk else None
+    view = views.counter_view(hall.config, state, current)
+    view.update(clerk_name=clerk.display_name if clerk else None,
+                staff_no=clerk.staff_no if clerk else None)
+    return ok(view)
+
+
+@route(bp, "/api/counters/<counter_id>/rating", "POST",
+       summary="The counter's rating pad: rate the service it finished last (within 2 minutes)",
+       tag="display", body=Rating, answers={201: RatingOut}, errors=(404, 409))
+def rate_at_counter(counter_id: str, body: Rating):
+    ticket = run(ctx().hall.rate_at_counter, counter_id, body.score, body.comment)
+    return ok({"ticket": ticket.number, "score": body.score}, 201)
+
+
+# --- announcements -------------------------------------------------------------------------
+def announcer() -> Announcer:
+    ext = current_app.extensions
+    if "announcer" not in ext:
+        ext["announcer"] = Announcer(ctx().hall.config.voice, ROOT / "var" / "voice")
+    return ext["announcer"]
+
+
+def _wav(texts):
+    a = announcer()
+    if not a.server_side:
+        raise HallError("voice_in_browser", "本厅语音由浏览器播报", status=404)
+    try:
+        path = a.render(texts)
+    except VoiceError as e:
+        raise Unavailable("voice_unavailable", "语音合成暂不可用") from e
+    return send_file(path, mimetype="audio/wav", max_age=86400)
+
+
+@bp.get("/api/announcements/call.wav")
+def call_announcement():
+    config = ctx().hall.config
+    number, counter_id = request.args.get("number", ""), request.args.get("counter", "")
+    counter = config.counter(counter_id)
+    if not NUMBER.match(number) or counter is None:
+        raise HallError("invalid_announcement", "叫号内容有误")
+    recall = request.args.get("recall") == "1"
+    return _wav(call_texts(number, counter.name, counter.id, recall, config.voice.english))
+
+
+@bp.get("/api/announcements/pause.wav")
+def pause_announcement():
+    config = ctx().hall.config
+    counter = config.counter(request.args.get("counter", ""))
+    if counter is None:
+        raise HallError("invalid_announcement", "叫号内容有误")
+    return _wav(pause_texts(counter.name, counter.id, config.voice.english))

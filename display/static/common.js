@@ -1,0 +1,34 @@
+// Shared by the wall display, the counter screen and the phone page: words, the socket.
+window.Hall = (function () {
+  "use strict";
+  const CFG = JSON.parse(document.getElementById("page-config").textContent);
+  let lang = CFG.lang;
+  function t(key, vars) {
+    let s = (CFG.strings[lang] || CFG.strings.zh)[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
+    return s;
+  }
+  function translate(root) {
+    root.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    root.querySelectorAll("[data-lang]").forEach((el) => el.classList.toggle("active", el.dataset.lang === lang));
+  }
+  function setLang(l, root) {
+    lang = l;
+    document.cookie = `hall_lang=${l}; path=/; max-age=31536000; samesite=lax`;
+    document.documentElement.lang = l === "en" ? "en" : "zh-CN";
+    translate(root);
+  }
+  function socket(root, handlers) {
+    if (typeof io === "undefined") return null;
+    const s = io({ transports: ["websocket", "polling"] });
+    s.on("connect", () => { root.dataset.connection = "online"; });
+    s.on("disconnect", () => { root.dataset.connection = "offline"; });
+    s.on("connect_error", () => { root.dataset.connection = "offline"; });
+    for (const [name, fn] of Object.entries(handlers)) s.on(name, fn);
+    return s;
+  }
+  const business = (code) => CFG.hall.businesses.find((b) => b.code === code);
+  const bname = (code) => { const b = business(code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
+  const counterName = (id) => { const c = CFG.hall.counters.find((x) => x.id === id); return c ? c.name : id; };
+  return { CFG, t, translate, setLang, socket, business, bname, counterName, get lang() { return lang; } };
+})();

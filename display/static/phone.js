@@ -1,0 +1,74 @@
+// A customer's ticket on their phone: where they stand, get ready, where to go, then a rating.
+(function () {
+  "use strict";
+  const { CFG, t, translate, setLang, socket, bname, counterName } = window.Hall;
+  const root = document.getElementById("phone");
+  const $ = (s) => root.querySelector(s);
+  let ticket = null;
+  let last = {};
+  const buzz = (p) => { if (navigator.vibrate) navigator.vibrate(p); };
+
+  function paint() {
+    if (!ticket) return;
+    const st = ticket.status;
+    root.dataset.status = st;
+    root.dataset.ahead = String(ticket.ahead);
+    root.dataset.onDeck = String(!!ticket.on_deck);
+    $(".number").textContent = ticket.number;
+    $(".business").textContent = bname(ticket.business);
+    $(".status-text").textContent = t("status_" + st);
+    const queued = st === "waiting" || st === "transferred";
+    $(".deck-text").hidden = !(queued && ticket.on_deck);
+    const called = st === "called" || st === "serving";
+    $(".called").hidden = !called;
+    const c = $("[data-counter]");
+    if (called && ticket.counter) {
+      c.dataset.counter = ticket.counter;
+      c.textContent = ticket.counter_name || counterName(ticket.counter);
+    } else {
+      c.removeAttribute("data-counter");
+      c.textContent = "";
+    }
+    $(".ahead-text").textContent = queued ? t("ahead", { n: ticket.ahead }) : "";
+    const est = ticket.estimated_wait_s || 0;
+    $(".wait-text").textContent = !queued ? "" : est < 60 ? t("wait_soon")
+      : t("wait_range", { a: Math.max(1, Math.floor(est * 0.8 / 60)), b: Math.ceil(est * 1.25 / 60) });
+    $(".prepare").hidden = !(CFG.id_required && (queued || st === "called"));
+    $(".no-show-text").hidden = st !== "no_show";
+    $(".rating").hidden = !(st === "done" && !ticket.rated);
+    $(".rated").hidden = !(st === "done" && ticket.rated);
+    if (ticket.on_deck && !last.on_deck && queued) buzz([200, 100, 200]);
+    if (called && last.status !== st && st === "called") buzz([400, 150, 400, 150, 400]);
+    last = { ...ticket };
+  }
+
+  async function load() {
+    const r = await fetch(`/api/tickets/${encodeURIComponent(CFG.ticket)}`).catch(() => null);
+    if (r && r.ok) { ticket = { ...(ticket || {}), ...(await r.json()) }; paint(); }
+  }
+  const s = socket(root, {
+    connect() { s.emit("track", { ticket: CFG.ticket }); load(); },
+    ticket_update(u) { ticket = { ...(ticket || {}), ...u }; paint(); },
+    ticket_called(c) {
+      if (c.ticket_id !== CFG.ticket || !c.recall) return;
+      $(".recall-text").hidden = false;
+      buzz([400, 150, 400]);
+      setTimeout(() => { $(".recall-text").hidden = true; }, 15000);
+    },
+  });
+  root.querySelectorAll("[data-rating]").forEach((b) => b.addEventListener("click", async () => {
+    const body = { score: Number(b.dataset.rating) };
+    const comment = $(".comment").value.trim();
+    if (comment) body.comment = comment;
+    const r = await fetch(`/api/tickets/${encodeURIComponent(CFG.ticket)}/rating`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    }).catch(() => null);
+    if (r && (r.status === 201 || r.status === 409)) { ticket.rated = true; paint(); }
+  }));
+  root.addEventListener("click", (ev) => {
+    const l = ev.target.closest("[data-lang]");
+    if (l) { setLang(l.dataset.lang, root); paint(); }
+  });
+  translate(root);
+  load();
+})();
