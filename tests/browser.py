@@ -20,16 +20,38 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 class LiveHall:
     def __init__(self, tmp: Path, clock=None):
-        from web import create_app
+        self.tmp, self.clock = tmp, clock
         config = load_config()
         self.mocks = start_mocks(config, tmp / "paper", place_card=None)
+        self._start(config, port=0)
+
+    def _start(self, config, port: int) -> None:
+        from web import create_app
         ports, _ = ports_from_config(config, self.mocks.paths)
         self.devices = DeviceService(ports, poll_s=0.2)
-        self.app = create_app(config, tmp / "hall.db", demo=True, clock=clock, devices=self.devices)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.app = create_app(config, self.tmp / "hall.db", demo=True, clock=self.clock,
+                              devices=self.devices)
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.hall = self.app.extensions["hall"].hall
+        self.publish = self.app.extensions["hall"].publisher.publish
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop_server(self) -> None:
+        """The server goes away (its sockets close); the database stays."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.devices.close()
+        self.hall.store.close()
+
+    def restart_server(self) -> None:
+        self._start(load_config(), port=self.server.server_port)
+
+    def clerk(self, counter: str, username: str = "demo-clerk"):
+        c = self.app.test_client()
+        assert c.post("/api/login", json={"username": username, "password": "demo"}).status_code == 200
+        assert c.post(f"/api/counters/{counter}/open").status_code == 200
+        return c
 
     def staff_socket(self, role: str = "demo-guide"):
         http = self.app.test_client()

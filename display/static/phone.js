@@ -21,7 +21,7 @@
     $(".deck-text").hidden = !(queued && ticket.on_deck);
     const called = st === "called" || st === "serving";
     $(".called").hidden = !called;
-    const c = $("[data-counter]");
+    const c = $(".counter-name");
     if (called && ticket.counter) {
       c.dataset.counter = ticket.counter;
       c.textContent = ticket.counter_name || counterName(ticket.counter);

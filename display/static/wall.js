@@ -22,7 +22,13 @@
     const item = queue.shift();
     if (Date.now() - item.at > 120000) return next();       // stale after a long lock: skip
     playing = true;
-    const done = () => { playing = false; next(); };
+    let finished = false;
+    const done = () => {            // ended, error and a refused play() may all report: once only
+      if (finished) return;
+      finished = true;
+      playing = false;
+      next();
+    };
     if (item.announce) {
       audio.src = item.announce;
       audio.onended = done;

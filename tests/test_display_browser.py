@@ -1,0 +1,205 @@
+"""The wall display, the counter screen and the phone page in Debian's chromium against a live
+hall."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, LiveHall, shot
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
+
+# Every audio play is recorded; a play "lasts" 300 ms, then the element says it ended.
+AUDIO_SPY = """
+window.__plays = [];
+HTMLMediaElement.prototype.play = function () {
+  const el = this, src = el.src;
+  window.__plays.push({src: src, start: performance.now(), end: null});
+  const rec = window.__plays[window.__plays.length - 1];
+  setTimeout(() => { rec.end = performance.now(); el.dispatchEvent(new Event('ended')); }, 300);
+  return Promise.resolve();
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live(tmp_path):
+    hall = LiveHall(tmp_path)
+    yield hall
+    hall.close()
+
+
+def open_wall(browser, live, query=""):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script(AUDIO_SPY)
+    page = context.new_page()
+    page.goto(f"{live.url}/display{query}")
+    page.wait_for_selector('#wall[data-connection="online"]')
+    return page
+
+
+def issue(live, business="F-NEW"):
+    import uuid
+    return live.app.test_client().post("/api/tickets", json={
+        "business": business, "request_id": uuid.uuid4().hex}).get_json()
+
+
+def test_a_call_appears_and_is_announced_once_at_a_time(browser, live):
+    wall = open_wall(browser, live)
+    assert wall.is_visible(".sound-gate")                       # says so until allowed
+    wall.click(".sound-gate")
+    for _ in range(3):
+        issue(live)
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")
+    wall.wait_for_function("document.querySelector('[data-latest-call]').textContent.includes('A001')")
+    latest = wall.inner_text("[data-latest-call]")
+    assert "A001" in latest and "1号窗口" in latest
+    clerk.post("/api/counters/1/call-next")                     # two quick calls, and a recall
+    clerk.post("/api/counters/1/recall")
+    wall.wait_for_function("window.__plays.length >= 3 && window.__plays[2].end !== null", timeout=10000)
+    plays = wall.evaluate("window.__plays")
+    assert [p["src"].split("?")[1] for p in plays] == [
+        "number=A001&counter=1&recall=0", "number=A002&counter=1&recall=0",
+        "number=A002&counter=1&recall=1"]
+    for a, b in zip(plays, plays[1:]):
+        assert b["start"] >= a["end"], "two announcements overlapped"
+    row = wall.inner_text('[data-counter="1"]')
+    assert "A002" in row and "A003" in row                      # serving, on deck
+    shot(wall, "display-01-wall")
+    # The pause is announced too.
+    clerk.post("/api/counters/1/no-show")
+    clerk.post("/api/counters/1/pause")
+    wall.wait_for_function("window.__plays.some(p => p.src.includes('pause.wav'))")
+    wall.context.close()
+
+
+def test_a_zone_display_shows_its_counters_only(browser, live):
+    wall = open_wall(browser, live, "?zone=mobile")
+    assert wall.locator('[data-counter="1"]').count() == 0
+    assert wall.locator('[data-counter="3"]').count() == 1
+    issue(live, "F-NEW")
+    live.clerk("1").post("/api/counters/1/call-next")
+    time.sleep(0.5)
+    assert "A001" not in wall.inner_text("[data-latest-call]")
+    wall.context.close()
+
+
+def test_the_display_is_right_again_after_the_server_is_killed_and_restarted(browser, tmp_path):
+    import requests
+    from server import HallServer
+    server = HallServer(tmp_path / "restart.db").start()
+    try:
+        kiosk, clerk = requests.Session(), server.session("demo-clerk")
+        for i in range(2):
+            kiosk.post(server.url + "/api/tickets", json={"business": "F-NEW", "request_id": f"r{i}"})
+        clerk.post(server.url + "/api/counters/1/open")
+        clerk.post(server.url + "/api/counters/1/call-next")
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        wall = context.new_page()
+        wall.goto(server.url + "/display")
+        wall.wait_for_function("document.querySelector('[data-latest-call]').textContent.includes('A001')")
+        server.kill()                                          # kill -9
+        wall.wait_for_selector('#wall[data-connection="offline"]', timeout=15000)
+        assert "A001" in wall.inner_text("[data-latest-call]")   # keeps the last state
+        server = HallServer(tmp_path / "restart.db", port=server.port).start()
+        clerk = server.session("demo-clerk")
+        clerk.post(server.url + "/api/counters/1/call-next")     # the hall moved on meanwhile
+        wall.wait_for_selector('#wall[data-connection="online"]', timeout=20000)
+        start = time.monotonic()
+        wall.wait_for_function(
+            "document.querySelector('[data-latest-call]').textContent.includes('A002')", timeout=3000)
+        assert time.monotonic() - start < 3
+        context.close()
+    finally:
+        server.stop()
+
+
+def test_phone_page_follows_the_ticket_to_a_rating(browser, live):
+    tickets = [issue(live) for _ in range(3)]
+    mine = tickets[2]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.goto(f"{live.url}/t/{mine['id']}")
+    phone.wait_for_selector('#phone[data-connection="online"]')
+    phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="2"]')
+    assert phone.inner_text(".number") == "A003"
+    assert "请准备好您的有效身份证件" in phone.inner_text(".state-card")
+    shot(phone, "phone-01-waiting")
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")                      # A001 called: A003 is second in line
+    phone.wait_for_selector('#phone[data-on-deck="true"]')
+    assert "请准备,即将轮到您" in phone.inner_text(".state-card")
+    shot(phone, "phone-02-on-deck")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/call-next")
+    phone.wait_for_selector('#phone[data-status="called"] [data-counter="1"]')
+    assert phone.inner_text("[data-counter]") == "1号窗口"
+    shot(phone, "phone-03-called")
+    clerk.post("/api/counters/1/recall")
+    phone.wait_for_selector(".recall-text:not([hidden])")
+    clerk.post("/api/counters/1/finish")
+    phone.wait_for_selector('#phone[data-status="done"] .rating:not([hidden])')
+    phone.fill(".comment", "很耐心")
+    phone.click('[data-rating="4"]')
+    phone.wait_for_selector(".rated:not([hidden])")
+    shot(phone, "phone-04-rated")
+    api = live.app.test_client()
+    again = api.post(f"/api/tickets/{mine['id']}/rating", json={"score": 1})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
+    # Someone else's ticket cannot be rated without its token, and a guessed one does not exist.
+    assert api.post("/api/tickets/not-a-real-token/rating", json={"score": 1}).status_code == 404
+    events = live.hall.events(live.hall.today(), live.hall.today(), ("rated",))
+    assert events[-1]["data"]["score"] == 4 and events[-1]["counter"] == "1" and events[-1]["clerk"] == "demo-clerk"
+    phone.click('[data-lang="en"]')
+    assert "You have rated this service" in phone.inner_text(".rated")
+    context.close()
+
+
+def test_no_show_tells_what_to_do(browser, live):
+    t = issue(live)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(f"{live.url}/t/{t['id']}")
+    phone.wait_for_selector('#phone[data-connection="online"]')
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/no-show")
+    phone.wait_for_selector('#phone[data-status="no_show"] .no-show-text:not([hidden])')
+    assert "重新取号" in phone.inner_text(".no-show-text")
+    context.close()
+
+
+def test_counter_screen_and_its_rating_pad(browser, live):
+    issue(live)
+    context = browser.new_context(viewport={"width": 1280, "height": 480})
+    screen = context.new_page()
+    screen.goto(f"{live.url}/display/counter/1")
+    screen.wait_for_selector('#counter[data-connection="online"]')
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")
+    screen.wait_for_function("document.querySelector('[data-current-ticket]').textContent === 'A001'")
+    assert "李晓燕" in screen.inner_text(".cs-clerk") and "D1001" in screen.inner_text(".cs-clerk")
+    shot(screen, "counter-01-screen")
+    clerk.post("/api/counters/1/finish")
+    screen.wait_for_selector('.rating:not([hidden]) [data-rating="3"]')
+    shot(screen, "counter-02-rating")
+    screen.click('[data-rating="3"]')
+    screen.wait_for_selector(".thanks:not([hidden])")
+    events = live.hall.events(live.hall.today(), live.hall.today(), ("rated",))
+    assert events[-1]["data"]["score"] == 3 and events[-1]["number"] == "A001"
+    clerk.post("/api/counters/1/pause")
+    screen.wait_for_selector('#counter[data-state="paused"]')
+    assert screen.is_visible(".cs-paused")
+    context.close()
