@@ -12,6 +12,7 @@ A snapshot is built from one consistent read of the queue; it answers for every 
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Callable
 
 from .config import HallConfig
@@ -33,6 +34,7 @@ class QueueSnapshot:
         self._interval_cache: dict[tuple, float | None] = {}
         self._lines: dict[str, list[Ticket]] = {}
         self._on_deck: dict[str, int] | None = None
+        self._groups: dict[tuple, tuple[list, list]] = {}
 
     # --- lines per counter ----------------------------------------------------------
     def active_counters(self) -> list[str]:
@@ -63,42 +65,52 @@ class QueueSnapshot:
         open_ = [cid for cid in able if self.counters.get(cid) and self.counters[cid].state != "closed"]
         return open_ or able
 
-    def tickets_ahead(self, ticket: Ticket) -> list[Ticket]:
-        counters = [self.config.counter(cid) for cid in self.serving_counters(ticket)]
-        counters = [c for c in counters if c is not None]
-        ids = {c.id for c in counters}
-        businesses = {b for c in counters for b in c.businesses}
-        mine = (priority_rank(self.config, ticket), ticket.issued_at, ticket.number)
-        ahead = []
-        for t in self.queued:
-            if t.id == ticket.id:
-                continue
-            competes = (t.target_counter in ids) if t.target_counter else (t.business in businesses)
-            if competes and (priority_rank(self.config, t), t.issued_at, t.number) < mine:
-                ahead.append(t)
-        return ahead
+    def _rank(self, t) -> tuple:
+        return (priority_rank(self.config, t), t.issued_at, t.number)
+
+    def _competition(self, counters: tuple[str, ...]) -> tuple[list[tuple], list[int]]:
+        """For one set of serving counters: the sorted keys of every queued ticket competing for
+        them, and the running sum of their target times (one pass, shared by every ticket that
+        has the same counters — so a whole queue's positions cost O(n log n), not O(n²))."""
+        if counters not in self._groups:
+            cfgs = [c for c in (self.config.counter(cid) for cid in counters) if c is not None]
+            ids = {c.id for c in cfgs}
+            businesses = {b for c in cfgs for b in c.businesses}
+            rivals = sorted((self._rank(t), self._target(t.business)) for t in self.queued
+                            if ((t.target_counter in ids) if t.target_counter else (t.business in businesses)))
+            keys = [k for k, _ in rivals]
+            totals = [0]
+            for _, target in rivals:
+                totals.append(totals[-1] + target)
+            self._groups[counters] = (keys, totals)
+        return self._groups[counters]
+
+    def _position(self, ticket) -> tuple[int, int, int]:
+        """(how many come first, their summed target times, number of serving counters)."""
+        counters = tuple(self.serving_counters(ticket))
+        keys, totals = self._competition(counters)
+        ahead = bisect_left(keys, self._rank(ticket))
+        return ahead, totals[ahead], len(counters)
 
     def ahead(self, ticket: Ticket) -> int:
-        return len(self.tickets_ahead(ticket)) if ticket.queued else 0
+        return self._position(ticket)[0] if ticket.queued else 0
 
     def estimated_wait_s(self, ticket: Ticket) -> int:
         if not ticket.queued:
             return 0
-        ahead = self.tickets_ahead(ticket)
+        ahead, targets, n_counters = self._position(ticket)
         if not ahead:
             return 0
-        counters = self.serving_counters(ticket)
-        interval = self._observed_interval(counters)
+        interval = self._observed_interval(self.serving_counters(ticket))
         if interval is not None:
-            return round(len(ahead) * interval)
-        total = sum(self._target(t.business) for t in ahead)
-        return round(total / max(1, len(counters)))
+            return round(ahead * interval)
+        return round(targets / max(1, n_counters))
 
     def for_newcomer(self, business: str) -> tuple[int, int]:
         """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise."""
         probe = QueuedTicket(id="", number="~", business=business, status="waiting", priority=None,
                              issued_at=self.now, queued_at=self.now, target_counter=None)
-        return len(self.tickets_ahead(probe)), self.estimated_wait_s(probe)
+        return self.ahead(probe), self.estimated_wait_s(probe)
 
     def _observed_interval(self, counters: list[str]) -> float | None:
         key = tuple(sorted(counters))
