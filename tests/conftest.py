@@ -77,3 +77,17 @@ def issue(client, business: str = "F-NEW", request_id: str | None = None, **extr
     import uuid
     body = {"business": business, "request_id": request_id or uuid.uuid4().hex, **extra}
     return client.post("/api/tickets", json=body)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (it never downloads a browser)."""
+    import os
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
