@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     age_band          TEXT,
     id_hash           TEXT,                      -- HMAC of the ID number, never the number
     printed           INTEGER,                   -- NULL until a kiosk print was tried
-    print_error       TEXT                       -- paper_out, cover_open, offline …
+    print_error       TEXT,                      -- paper_out, cover_open, offline …
+    checklist         TEXT                       -- JSON list of the key moments ticked at the counter
 );
 -- Two live tickets never share a number; finished ones may (after a manual day reset).
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
@@ -78,7 +79,7 @@ CREATE TABLE IF NOT EXISTS events (
     kind     TEXT NOT NULL CHECK (kind IN
                ('issued', 'called', 'recalled', 'started', 'finished', 'no_show', 'transferred',
                 'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed',
-                'device', 'help', 'issuing')),
+                'device', 'help', 'issuing', 'checklist')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,

@@ -96,9 +96,14 @@ class Business(_Strict):
     self_service: bool
     follow_up_days: int | None = Field(None, ge=1, le=30)
     checklist: tuple[str, ...] = ()
+    # Key moments that must be ticked before the clerk may finish (a subset of `checklist`).
+    checklist_required: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _max_over_target(self):
+        missing = [k for k in self.checklist_required if k not in self.checklist]
+        if missing:
+            raise ValueError(f"checklist_required {missing} not in checklist")
         if self.max_s is not None and self.target_s is not None and self.max_s < self.target_s:
             raise ValueError("max_s must not be below target_s")
         return self

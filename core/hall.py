@@ -4,6 +4,7 @@ Blueprints call these and hand the events to the publisher; nothing here knows a
 """
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
 
@@ -204,13 +205,14 @@ class Hall(HallReader, FloorCommands):
         events.append(CounterChanged(closed, "closed"))
         return closed, events
 
-    def pause(self, counter_id: str, clerk: str) -> tuple[CounterState, list]:
-        return self._set_pause(counter_id, clerk, paused=True)
+    def pause(self, counter_id: str, clerk: str, reason: str | None = None) -> tuple[CounterState, list]:
+        return self._set_pause(counter_id, clerk, paused=True, reason=reason)
 
     def resume(self, counter_id: str, clerk: str) -> tuple[CounterState, list]:
         return self._set_pause(counter_id, clerk, paused=False)
 
-    def _set_pause(self, counter_id: str, clerk: str, paused: bool) -> tuple[CounterState, list]:
+    def _set_pause(self, counter_id: str, clerk: str, paused: bool,
+                   reason: str | None = None) -> tuple[CounterState, list]:
         events: list = []
         with self.store.write() as tx:
             now, day = self._begin(tx, events)
@@ -222,7 +224,8 @@ class Hall(HallReader, FloorCommands):
                 raise Conflict("ticket_in_progress", "请先办结或标记过号当前号码,再暂停服务")
             c = c.with_(state=want, updated_at=now)
             tx.save_counter(c)
-            tx.append_event(at=now, day=day, kind=kind, counter=counter_id, clerk=clerk)
+            tx.append_event(at=now, day=day, kind=kind, counter=counter_id, clerk=clerk,
+                            **({"reason": reason} if reason else {}))
         events.append(CounterChanged(c, kind))
         return c, events
 
@@ -286,18 +289,44 @@ class Hall(HallReader, FloorCommands):
             now, day = self._begin(tx, events)
             c = self._counter(tx, counter_id, clerk)
             t = self._current(tx, c, T.AT_COUNTER, "办结")
+            missing = self.missing_checklist(t)
+            if missing:
+                names = "、".join(self.config.checklist.get(k, k)[:12] for k in missing)
+                raise Conflict("checklist_incomplete", f"请先完成关键时刻:{names}", missing=missing)
             event = self._finish(tx, now, day, c, t)
         events.append(event)
         return event.ticket, events
+
+    def missing_checklist(self, t: Ticket) -> list[str]:
+        b = self.config.business(t.business)
+        return [k for k in (b.checklist_required if b else ()) if k not in t.ticked]
+
+    def tick(self, counter_id: str, clerk: str, key: str, ticked: bool) -> tuple[Ticket, list]:
+        """Tick (or untick) a key moment of the current customer's business."""
+        with self.store.write() as tx:
+            c = self._counter(tx, counter_id, clerk)
+            t = self._current(tx, c, T.AT_COUNTER, "勾选")
+            b = self.config.business(t.business)
+            if b is None or key not in b.checklist:
+                raise HallError("unknown_checklist_item", f"{key} 不是本业务的关键时刻")
+            items = [k for k in t.ticked if k != key] + ([key] if ticked else [])
+            t = t.with_(checklist=json.dumps(sorted(items)))
+            tx.save_ticket(t)
+            now = self.clock.now()
+            tx.append_event(at=now, day=business_day(now, self.tz), kind="checklist", ticket=t,
+                            counter=counter_id, clerk=clerk, key=key, ticked=ticked)
+        return t, []
 
     def _finish(self, tx: Tx, now: float, day: str, c: CounterState, t: Ticket) -> TicketChanged:
         implicit = t.started_at is None
         started = t.started_at if t.started_at is not None else t.called_at
         done = t.with_(status=T.DONE, started_at=started, ended_at=now)
+        missing = self.missing_checklist(t)
         tx.save_ticket(done)
         tx.save_counter(c.with_(current_ticket=None, updated_at=now))
         tx.append_event(at=now, day=day, kind="finished", ticket=done, counter=c.id, clerk=c.clerk,
-                        service_s=round(now - started, 3), implicit_start=implicit)
+                        service_s=round(now - started, 3), implicit_start=implicit,
+                        checklist=t.ticked, checklist_missing=missing)
         return TicketChanged(done, "finished")
 
     def no_show(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
@@ -315,7 +344,7 @@ class Hall(HallReader, FloorCommands):
         return t, events
 
     def transfer(self, counter_id: str, clerk: str, business: str | None = None,
-                 to_counter: str | None = None) -> tuple[Ticket, list]:
+                 to_counter: str | None = None, reason: str | None = None) -> tuple[Ticket, list]:
         """Send the current customer to another queue (or one counter), keeping the ticket's
         number and issue time: it is called there ahead of customers who came later."""
         if business is None and to_counter is None:
@@ -338,7 +367,7 @@ class Hall(HallReader, FloorCommands):
             tx.save_counter(c.with_(current_ticket=None, updated_at=now))
             tx.append_event(at=now, day=day, kind="transferred", ticket=moved, counter=counter_id,
                             clerk=clerk, from_business=t.business, to_business=moved.business,
-                            to_counter=to_counter,
+                            to_counter=to_counter, reason=reason,
                             service_s=round(now - t.started_at, 3) if t.started_at else None)
         events.append(TicketChanged(moved, "transferred"))
         return moved, events

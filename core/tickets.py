@@ -43,6 +43,12 @@ class Ticket:
     id_hash: str | None = None
     printed: bool | None = None
     print_error: str | None = None
+    checklist: str | None = None          # JSON list of ticked key-moment keys
+
+    @property
+    def ticked(self) -> list[str]:
+        import json
+        return json.loads(self.checklist) if self.checklist else []
 
     def with_(self, **changes) -> "Ticket":
         return replace(self, **changes)

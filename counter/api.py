@@ -4,7 +4,7 @@ from __future__ import annotations
 from core import views
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import CallOut, CounterActionOut, Transfer
+from web.schemas import CallOut, CounterActionOut, Pause, Tick, Transfer
 
 from . import bp
 
@@ -65,8 +65,57 @@ _action("recall", "Call the current ticket again (重呼)")
 _action("start", "The customer arrived: start serving")
 _action("finish", "Service done")
 _action("no-show", "The called customer did not come (过号)")
-_action("pause", "Pause the counter (暂停服务)", answers_counter=True)
 _action("resume", "Resume after a pause", answers_counter=True)
+
+
+@route(bp, "/api/counters/<counter_id>/pause", "POST", summary="Pause the counter (暂停服务), with a reason",
+       tag="counter", roles=SERVING_ROLES, body=Pause, answers={200: CounterActionOut}, errors=ERRORS)
+def pause(counter_id: str, staff, body: Pause):
+    return _answer(run(ctx().hall.pause, counter_id, staff.username, body.reason))
+
+
+@route(bp, "/api/counters/<counter_id>/checklist", "POST",
+       summary="Tick or untick a key moment (关键时刻) of the current customer's business",
+       tag="counter", roles=SERVING_ROLES, body=Tick, answers={200: CounterActionOut}, errors=ERRORS)
+def tick(counter_id: str, staff, body: Tick):
+    ticket = run(ctx().hall.tick, counter_id, staff.username, body.key, body.ticked)
+    return _answer(ticket=ticket, counter_id=counter_id)
+
+
+@route(bp, "/api/counters/<counter_id>/desk", "GET",
+       summary="Everything the counter page shows: the counter, its customer, its line, the clerk's day",
+       tag="counter", roles=SERVING_ROLES, errors=ERRORS)
+def desk(counter_id: str, staff):
+    from core import stats
+    hall = ctx().hall
+    cfg = hall.config.counter(counter_id)
+    if cfg is None:
+        from core.errors import NotFound
+        raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+    snap = hall.snapshot()
+    state = hall.counters()[counter_id]
+    current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
+    counts = hall.waiting_counts()
+    customer = None
+    if current is not None:
+        b = hall.config.business(current.business)
+        customer = {**views.ticket_view(hall.config, current, snap),
+                    "masked_name": current.masked_name, "age_band": current.age_band,
+                    "issued_ts": current.issued_at, "called_ts": current.called_at,
+                    "started_ts": current.started_at, "target_s": b.target_s, "max_s": b.max_s,
+                    "checklist": [{"key": k, "text": hall.config.checklist.get(k, k),
+                                   "required": k in b.checklist_required, "ticked": k in current.ticked}
+                                  for k in b.checklist]}
+    today = hall.today()
+    mine = [e for e in hall.events(today, today) if e["clerk"] == staff.username or e["kind"] == "issued"]
+    day = stats.compute(hall.config, mine)["total"]
+    return ok({
+        "counter": {**views.counter_view(hall.config, state, current, snap), "clerk": state.clerk},
+        "customer": customer,
+        "waiting": {code: counts.get(code, 0) for code in cfg.businesses},
+        "my_day": {"served": day["served"], "service_mean_s": day["service_mean_s"],
+                   "within_target": day["within_target"]},
+    })
 
 
 @route(bp, "/api/counters/<counter_id>/transfer", "POST",
@@ -74,5 +123,5 @@ _action("resume", "Resume after a pause", answers_counter=True)
        tag="counter", roles=SERVING_ROLES, body=Transfer, answers={200: CounterActionOut}, errors=ERRORS)
 def transfer(counter_id: str, staff, body: Transfer):
     ticket = run(ctx().hall.transfer, counter_id, staff.username, business=body.business,
-                 to_counter=body.counter)
+                 to_counter=body.counter, reason=body.reason)
     return _answer(ticket=ticket, counter_id=counter_id)

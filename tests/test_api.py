@@ -250,3 +250,34 @@ def test_help_request_reaches_staff_only(app, client):
     assert got[0]["kiosk_name"] == "大门取号机" and got[0]["business_name"] == "充值卡"
     assert not [m for m in public.get_received() if m["name"] == "help_requested"]
     assert client.post("/api/kiosks/k9/help", json={}).status_code == 404
+
+
+def test_checklist_required_before_finish(app, client, clerk):
+    m = app.test_client()
+    login(m, "demo-manager")
+    m.post("/api/counters/3/open")
+    issue(client, "M-NEW")
+    m.post("/api/counters/3/call-next")
+    r = m.post("/api/counters/3/finish")
+    err = r.get_json()["error"]
+    assert r.status_code == 409 and err["code"] == "checklist_incomplete"
+    assert set(err["missing"]) == {"real_name", "anti_fraud", "contract_terms"}
+    for key in ("real_name", "anti_fraud", "contract_terms", "welcome"):
+        assert m.post("/api/counters/3/checklist", json={"key": key}).status_code == 200
+    assert m.post("/api/counters/3/checklist", json={"key": "dance"}).status_code == 400
+    desk = m.get("/api/counters/3/desk").get_json()
+    items = {i["key"]: i for i in desk["customer"]["checklist"]}
+    assert items["anti_fraud"]["ticked"] and items["anti_fraud"]["required"] and not items["farewell"]["ticked"]
+    assert m.post("/api/counters/3/finish").get_json()["ticket"]["status"] == "done"
+    hall = app.extensions["hall"].hall
+    finished = hall.events(hall.today(), hall.today(), ("finished",))[-1]
+    assert "anti_fraud" in finished["data"]["checklist"] and finished["data"]["checklist_missing"] == []
+    assert m.get("/api/counters/3/desk").get_json()["my_day"]["served"] == 1
+
+
+def test_pause_reasons(app, clerk):
+    assert clerk.post("/api/counters/1/pause", json={"reason": "break"}).status_code == 200
+    assert clerk.post("/api/counters/1/resume").status_code == 200
+    assert clerk.post("/api/counters/1/pause", json={"reason": "nap"}).status_code == 422
+    hall = app.extensions["hall"].hall
+    assert hall.events(hall.today(), hall.today(), ("paused",))[0]["data"]["reason"] == "break"

@@ -28,6 +28,15 @@ class IssueTicket(Body):
                                  description="a priority class code; staff sessions only")
 
 
+class Pause(Body):
+    reason: Literal["break", "meeting", "system_fault", "other"] | None = None
+
+
+class Tick(Body):
+    key: str = Field(min_length=1, max_length=64)
+    ticked: bool = True
+
+
 class HelpRequest(Body):
     business: str | None = Field(None, min_length=1, max_length=64)
 
@@ -52,6 +61,7 @@ class Rating(Body):
 class Transfer(Body):
     business: str | None = Field(None, min_length=1, max_length=64)
     counter: str | None = Field(None, min_length=1, max_length=64)
+    reason: str | None = Field(None, max_length=200)
 
     @model_validator(mode="after")
     def _one_target(self):
