@@ -1,0 +1,183 @@
+// The clerk's counter: take a counter, call and serve with the key moments in front of you.
+(function () {
+  "use strict";
+  const CFG = JSON.parse(document.getElementById("page-config").textContent);
+  const root = document.getElementById("desk");
+  const $ = (s, el) => (el || root).querySelector(s);
+  const $$ = (s, el) => Array.from((el || root).querySelectorAll(s));
+  let lang = CFG.lang;
+  let counterId = null;
+  let desk = null;
+  const t = (key, vars) => {
+    let s = (CFG.strings[lang] || CFG.strings.zh)[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
+    return s;
+  };
+  const bname = (code) => { const b = CFG.hall.businesses.find((x) => x.code === code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
+  // Keyboard shortcuts: the hall's [counter_keys] (a USB call pad types these) and F7–F9.
+  const keys = Object.assign({ F7: "transfer", F8: "resume", F9: "close" }, CFG.hall.counter_keys);
+  const keyOf = Object.fromEntries(Object.entries(keys).map(([k, a]) => [a, k]));
+
+  function translate() {
+    $$("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    $$("[data-action]").forEach((el) => {
+      el.textContent = t(el.dataset.action) + (keyOf[el.dataset.action] ? ` (${keyOf[el.dataset.action]})` : "");
+    });
+    $$("[data-lang]").forEach((el) => el.classList.toggle("active", el.dataset.lang === lang));
+    $(".who").textContent = CFG.me.name;
+    paint();
+  }
+
+  async function api(path, method, body) {
+    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
+                                  body: body ? JSON.stringify(body) : undefined });
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      if (r.status === 401) location.href = "/login?next=/counter";
+      showError((data.error || {}).message || r.statusText);
+      return null;
+    }
+    $(".error").hidden = true;
+    return data;
+  }
+  function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }
+
+  async function whoAmI() {
+    const me = await api("/api/me");
+    counterId = me && me.counter;
+    if (counterId) return refresh();
+    root.dataset.view = "choose";
+    const box = $(".counter-choices");
+    box.innerHTML = "";
+    for (const c of CFG.hall.counters) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.counter = c.id;
+      b.innerHTML = `<b></b><small></small>`;
+      b.querySelector("b").textContent = c.name;
+      b.querySelector("small").textContent = c.businesses.map(bname).join(" · ");
+      b.addEventListener("click", async () => {
+        if (await api(`/api/counters/${c.id}/open`, "POST")) { counterId = c.id; refresh(); }
+      });
+      box.appendChild(b);
+    }
+  }
+
+  async function refresh() {
+    if (!counterId) return;
+    const d = await api(`/api/counters/${counterId}/desk`);
+    if (!d) return;
+    desk = d;
+    root.dataset.view = "work";
+    paint();
+  }
+
+  function paint() {
+    if (!desk) return;
+    const c = desk.counter, cu = desk.customer;
+    root.dataset.state = c.state;
+    root.dataset.ticketStatus = cu ? cu.status : "none";
+    $(".where").textContent = c.name;
+    $("[data-current-ticket]").textContent = cu ? cu.number : "";
+    $(".none").hidden = !!cu;
+    $(".details").textContent = cu ? `${bname(cu.business)} · ${t("issued", { t: cu.issued_at.slice(11, 16) })}` +
+      (cu.masked_name ? ` · ${cu.masked_name} ${cu.age_band || ""}` : "") +
+      (cu.priority ? " · 绿色通道" : "") : "";
+    $(".on-deck").textContent = c.on_deck || "—";
+    $(".third").textContent = c.third || "—";
+    $(".queue-list").textContent = Object.entries(desk.waiting).map(([code, n]) => `${bname(code)} ${n}`).join(" · ");
+    const md = desk.my_day;
+    $(".my-day-figures").textContent = [t("served", { n: md.served }),
+      md.service_mean_s != null ? t("mean", { m: (md.service_mean_s / 60).toFixed(1) }) : "",
+      md.within_target != null ? t("within", { p: Math.round(md.within_target * 100) }) : ""].filter(Boolean).join(" · ");
+    const list = $(".checklist");
+    list.innerHTML = "";
+    for (const item of (cu && cu.checklist) || []) {
+      const li = document.createElement("li");
+      li.innerHTML = `<label><input type="checkbox"><span></span></label>`;
+      const box = li.querySelector("input");
+      box.dataset.checklistItem = item.key;
+      box.checked = item.ticked;
+      li.dataset.checklistItem = item.key;
+      li.querySelector("span").textContent = item.text + (item.required ? ` [${t("required")}]` : "");
+      li.classList.toggle("required", item.required);
+      box.addEventListener("change", () => api(`/api/counters/${counterId}/checklist`, "POST",
+        { key: item.key, ticked: box.checked }).then(refresh));
+      list.appendChild(li);
+    }
+    const st = cu ? cu.status : null;
+    const enable = {
+      "call-next": c.state === "open", recall: st === "called", start: st === "called",
+      finish: st === "called" || st === "serving", "no-show": st === "called",
+      transfer: !!cu, pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
+    };
+    $$("[data-action]").forEach((b) => { b.disabled = !enable[b.dataset.action]; });
+    tickTimer();
+  }
+
+  function tickTimer() {
+    const cu = desk && desk.customer;
+    const el = $(".timer");
+    if (!cu || !cu.called_ts) { el.hidden = true; return; }
+    el.hidden = false;
+    const since = (cu.started_ts || cu.called_ts) * 1000;
+    const s = Math.max(0, (Date.now() - since) / 1000);
+    $(".elapsed").textContent = `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+    $(".target").textContent = cu.target_s ? t("target", { t: Math.round(cu.target_s / 60) }) : "";
+    el.dataset.level = cu.max_s && s > cu.max_s ? "red" : cu.target_s && s > cu.target_s ? "amber" : "green";
+  }
+  setInterval(tickTimer, 1000);
+
+  async function act(action) {
+    if (!counterId) return;
+    const btn = $(`[data-action="${action}"]`);
+    if (btn && btn.disabled) return;
+    if (action === "transfer") return openTransfer();
+    if (action === "pause") return $(".pause-dialog").showModal();
+    if (await api(`/api/counters/${counterId}/${action}`, "POST")) {
+      if (action === "close") { counterId = null; desk = null; return whoAmI(); }
+      refresh();
+    }
+  }
+  $$("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
+  document.addEventListener("keydown", (ev) => {
+    const action = keys[ev.key];
+    if (action && root.dataset.view === "work") { ev.preventDefault(); act(action); }
+  });
+
+  $$("[data-reason]").forEach((b) => b.addEventListener("click", async () => {
+    $(".pause-dialog").close();
+    if (await api(`/api/counters/${counterId}/pause`, "POST", { reason: b.dataset.reason })) refresh();
+  }));
+  function openTransfer() {
+    const sel = $(".transfer-target");
+    sel.innerHTML = "";
+    for (const b of CFG.hall.businesses) sel.add(new Option(bname(b.code), "b:" + b.code));
+    for (const c of CFG.hall.counters) if (c.id !== counterId) sel.add(new Option(c.name, "c:" + c.id));
+    $(".transfer-dialog").showModal();
+  }
+  $(".transfer-cancel").addEventListener("click", () => $(".transfer-dialog").close());
+  $(".transfer-ok").addEventListener("click", async () => {
+    const [kind, id] = $(".transfer-target").value.split(":");
+    const body = kind === "b" ? { business: id } : { counter: id };
+    const reason = $(".transfer-reason").value.trim();
+    if (reason) body.reason = reason;
+    $(".transfer-dialog").close();
+    if (await api(`/api/counters/${counterId}/transfer`, "POST", body)) refresh();
+  });
+  root.addEventListener("click", (ev) => {
+    const l = ev.target.closest("[data-lang]");
+    if (l) { lang = l.dataset.lang; document.cookie = `hall_lang=${lang}; path=/; max-age=31536000`; translate(); }
+  });
+
+  let pending = null;
+  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 150); };
+  if (typeof io !== "undefined") {
+    const s = io({ transports: ["websocket", "polling"] });
+    s.on("connect", () => { root.dataset.connection = "online"; refresh(); });
+    s.on("disconnect", () => { root.dataset.connection = "offline"; });
+    for (const ev of ["ticket_called", "queue_changed", "counter_changed", "service_finished"]) s.on(ev, soon);
+  }
+  translate();
+  whoAmI();
+})();
