@@ -12,10 +12,10 @@ from . import identity, routing, tickets as T
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
+from .customers import CustomerCommands
 from .floor import FloorCommands
 from .reader import HallReader
-from .events import (CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued,
-                     TicketRated)
+from .events import CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued
 from .store import Store, Tx
 from .tickets import CardRead, CounterState, Ticket
 
@@ -23,7 +23,7 @@ CARD_READ_TTL_S = 600      # a card read is good for one ticket within ten minut
 MAX_PER_PREFIX = 999       # numbers are prefix + 3 digits
 
 
-class Hall(HallReader, FloorCommands):
+class Hall(HallReader, FloorCommands, CustomerCommands):
     """The commands (each one transaction); the reading side is HallReader."""
 
     def __init__(self, config: HallConfig, store: Store, clock=None):
@@ -136,17 +136,6 @@ class Hall(HallReader, FloorCommands):
                             priority=priority)
         events.append(TicketIssued(ticket))
         return ticket, True, events
-
-    def record_print(self, ticket_id: str, printed: bool, error: str | None) -> tuple[Ticket, list]:
-        """Remember whether the kiosk printed the ticket, so a retried request neither prints
-        twice nor forgets to print."""
-        with self.store.write() as tx:
-            t = tx.ticket(ticket_id)
-            if t is None:
-                raise NotFound("unknown_ticket", "没有找到这张号票")
-            t = t.with_(printed=printed, print_error=None if printed else error)
-            tx.save_ticket(t)
-        return t, []
 
     def register_card(self, kiosk: str | None, name: str, id_number: str, birth_date: date
                       ) -> CardRead:
@@ -371,33 +360,6 @@ class Hall(HallReader, FloorCommands):
                             service_s=round(now - t.started_at, 3) if t.started_at else None)
         events.append(TicketChanged(moved, "transferred"))
         return moved, events
-
-    # --- customers ------------------------------------------------------------------
-    def rate(self, ticket_id: str, score: int, comment: str | None) -> tuple[Ticket, list]:
-        with self.store.write() as tx:
-            t = tx.ticket(ticket_id)
-            if t is None:
-                raise NotFound("unknown_ticket", "没有找到这张号票")
-            if t.status != T.DONE:
-                raise Conflict("not_done", "业务办理完成后才能评价")
-            if tx.rating(ticket_id) is not None:
-                raise Conflict("already_rated", "这张号票已经评价过了,感谢您的反馈")
-            now = self.clock.now()
-            tx.insert_rating(ticket_id, score, comment, now)
-            tx.append_event(at=now, day=business_day(now, self.tz), kind="rated", ticket=t,
-                            counter=t.counter, clerk=t.clerk, score=score)
-        return t, [TicketRated(t, score)]
-
-    def rate_at_counter(self, counter_id: str, score: int, comment: str | None,
-                        window_s: float = 120.0) -> tuple[Ticket, list]:
-        """The counter's rating pad: rates the service the counter finished last, if recent."""
-        if self.config.counter(counter_id) is None:
-            raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
-        with self.store.read() as tx:
-            last = tx.last_finished(counter_id, self.clock.now() - window_s)
-        if last is None:
-            raise Conflict("nothing_to_rate", "暂无可评价的服务")
-        return self.rate(last["ticket"], score, comment)
 
     # --- the day --------------------------------------------------------------------
     def reset_day(self) -> tuple[int, list]:

@@ -37,7 +37,7 @@
       showError((data.error || {}).message || r.statusText);
       return null;
     }
-    $(".error").hidden = true;
+    if (method && method !== "GET") $(".error").hidden = true;   // a refresh keeps the last refusal visible
     return data;
   }
   function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }

@@ -1,0 +1,48 @@
+"""Commands on behalf of a customer after the fact: the kiosk's print outcome, ratings.
+Mixed into Hall (they share its store and clock)."""
+from __future__ import annotations
+
+from .clock import business_day
+from .errors import Conflict, NotFound
+from .events import TicketRated
+from .tickets import DONE, Ticket
+
+
+class CustomerCommands:
+    def record_print(self, ticket_id: str, printed: bool, error: str | None) -> tuple[Ticket, list]:
+        """Remember whether the kiosk printed the ticket, so a retried request neither prints
+        twice nor forgets to print."""
+        with self.store.write() as tx:
+            t = tx.ticket(ticket_id)
+            if t is None:
+                raise NotFound("unknown_ticket", "没有找到这张号票")
+            t = t.with_(printed=printed, print_error=None if printed else error)
+            tx.save_ticket(t)
+        return t, []
+
+    # --- customers ------------------------------------------------------------------
+    def rate(self, ticket_id: str, score: int, comment: str | None) -> tuple[Ticket, list]:
+        with self.store.write() as tx:
+            t = tx.ticket(ticket_id)
+            if t is None:
+                raise NotFound("unknown_ticket", "没有找到这张号票")
+            if t.status != DONE:
+                raise Conflict("not_done", "业务办理完成后才能评价")
+            if tx.rating(ticket_id) is not None:
+                raise Conflict("already_rated", "这张号票已经评价过了,感谢您的反馈")
+            now = self.clock.now()
+            tx.insert_rating(ticket_id, score, comment, now)
+            tx.append_event(at=now, day=business_day(now, self.tz), kind="rated", ticket=t,
+                            counter=t.counter, clerk=t.clerk, score=score)
+        return t, [TicketRated(t, score)]
+
+    def rate_at_counter(self, counter_id: str, score: int, comment: str | None,
+                        window_s: float = 120.0) -> tuple[Ticket, list]:
+        """The counter's rating pad: rates the service the counter finished last, if recent."""
+        if self.config.counter(counter_id) is None:
+            raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+        with self.store.read() as tx:
+            last = tx.last_finished(counter_id, self.clock.now() - window_s)
+        if last is None:
+            raise Conflict("nothing_to_rate", "暂无可评价的服务")
+        return self.rate(last["ticket"], score, comment)
