@@ -123,3 +123,21 @@ def _summary(a: _Acc, waits_within: int) -> dict:
         "rating_mean": _round(_mean(a.ratings)),
         "ratings": len(a.ratings),
     }
+
+
+def clerk_day(config: HallConfig, finished: list[dict], clerk: str) -> dict:
+    """A clerk's own day from the `finished` events alone (each carries its service time)."""
+    services, within, with_target = [], 0, 0
+    for e in finished:
+        if e["clerk"] != clerk or e["data"].get("reason") in CLOSING_REASONS:
+            continue
+        service = e["data"].get("service_s")
+        if service is None:
+            continue
+        services.append(service)
+        b = config.business(e["business"])
+        if b is not None and b.target_s is not None:
+            with_target += 1
+            within += service <= b.target_s
+    return {"served": len(services), "service_mean_s": _round(_mean(services)),
+            "within_target": round(within / with_target, 4) if with_target else None}

@@ -1,7 +1,8 @@
 """Counter actions. Every action needs the signed-in clerk to hold that counter."""
 from __future__ import annotations
 
-from core import views
+from core import stats, views
+from core.errors import NotFound
 from web.api import ok, route
 from web.context import ctx, run
 from web.schemas import CallOut, CounterActionOut, Pause, Tick, Transfer
@@ -86,11 +87,9 @@ def tick(counter_id: str, staff, body: Tick):
        summary="Everything the counter page shows: the counter, its customer, its line, the clerk's day",
        tag="counter", roles=SERVING_ROLES, errors=ERRORS)
 def desk(counter_id: str, staff):
-    from core import stats
     hall = ctx().hall
     cfg = hall.config.counter(counter_id)
     if cfg is None:
-        from core.errors import NotFound
         raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
     snap = hall.snapshot()
     state = hall.counters()[counter_id]
@@ -107,14 +106,12 @@ def desk(counter_id: str, staff):
                                    "required": k in b.checklist_required, "ticked": k in current.ticked}
                                   for k in b.checklist]}
     today = hall.today()
-    mine = [e for e in hall.events(today, today) if e["clerk"] == staff.username or e["kind"] == "issued"]
-    day = stats.compute(hall.config, mine)["total"]
+    day = stats.clerk_day(hall.config, hall.events(today, today, ("finished",)), staff.username)
     return ok({
         "counter": {**views.counter_view(hall.config, state, current, snap), "clerk": state.clerk},
         "customer": customer,
         "waiting": {code: counts.get(code, 0) for code in cfg.businesses},
-        "my_day": {"served": day["served"], "service_mean_s": day["service_mean_s"],
-                   "within_target": day["within_target"]},
+        "my_day": day,
     })
 
 
