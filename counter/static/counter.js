@@ -1,19 +1,14 @@
 // The clerk's counter: take a counter, call and serve with the key moments in front of you.
 (function () {
   "use strict";
-  const CFG = JSON.parse(document.getElementById("page-config").textContent);
+  const Hall = window.Hall;
+  const { CFG, t } = Hall;
   const root = document.getElementById("desk");
   const $ = (s, el) => (el || root).querySelector(s);
   const $$ = (s, el) => Array.from((el || root).querySelectorAll(s));
-  let lang = CFG.lang;
   let counterId = null;
   let desk = null;
-  const t = (key, vars) => {
-    let s = (CFG.strings[lang] || CFG.strings.zh)[key] || key;
-    for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
-    return s;
-  };
-  const bname = (code) => { const b = CFG.hall.businesses.find((x) => x.code === code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
+  const bname = Hall.bname;
   // Keyboard shortcuts: the hall's [counter_keys] (a USB call pad types these) and F7–F9.
   const keys = Object.assign({ F7: "transfer", F8: "resume", F9: "close" }, CFG.hall.counter_keys);
   const keyOf = Object.fromEntries(Object.entries(keys).map(([k, a]) => [a, k]));
@@ -23,7 +18,7 @@
     $$("[data-action]").forEach((el) => {
       el.textContent = t(el.dataset.action) + (keyOf[el.dataset.action] ? ` (${keyOf[el.dataset.action]})` : "");
     });
-    $$("[data-lang]").forEach((el) => el.classList.toggle("active", el.dataset.lang === lang));
+    $$("[data-lang]").forEach((el) => el.classList.toggle("active", el.dataset.lang === Hall.lang));
     $(".who").textContent = CFG.me.name;
     paint();
   }
@@ -167,17 +162,15 @@
   });
   root.addEventListener("click", (ev) => {
     const l = ev.target.closest("[data-lang]");
-    if (l) { lang = l.dataset.lang; document.cookie = `hall_lang=${lang}; path=/; max-age=31536000`; translate(); }
+    if (l) { Hall.setLang(l.dataset.lang); translate(); }
   });
 
   let pending = null;
   const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 150); };
-  if (typeof io !== "undefined") {
-    const s = io({ transports: ["websocket", "polling"] });
-    s.on("connect", () => { root.dataset.connection = "online"; refresh(); });
-    s.on("disconnect", () => { root.dataset.connection = "offline"; });
-    for (const ev of ["ticket_called", "queue_changed", "counter_changed", "service_finished"]) s.on(ev, soon);
-  }
+  Hall.socket(root, {
+    connect: refresh, ticket_called: soon, queue_changed: soon, counter_changed: soon,
+    service_finished: soon,
+  });
   translate();
   whoAmI();
 })();

@@ -2,7 +2,8 @@
 // Every word comes from the page's catalogue (CFG.strings), in both languages.
 (function () {
   "use strict";
-  const CFG = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const Hall = window.Hall;
+  const { CFG, t } = Hall;
   const root = document.getElementById("kiosk");
   const $ = (sel, el) => (el || root).querySelector(sel);
   const $$ = (sel, el) => Array.from((el || root).querySelectorAll(sel));
@@ -10,7 +11,6 @@
   const byCode = Object.fromEntries(businesses.map((b) => [b.code, b]));
 
   const state = {
-    lang: CFG.lang,
     screen: "welcome",
     business: null,       // the business being taken
     requestId: null,      // one per intent: a double tap or a retry never gives two tickets
@@ -23,20 +23,13 @@
   };
 
   // --- words --------------------------------------------------------------------------
-  function t(key, vars) {
-    let s = (CFG.strings[state.lang] || CFG.strings.zh)[key] || key;
-    const all = Object.assign({ hotline: CFG.hall.hotline, wechat: CFG.hall.wechat }, vars || {});
-    for (const [k, v] of Object.entries(all)) s = s.split("{" + k + "}").join(v);
-    return s;
-  }
-  const bname = (b) => (state.lang === "en" && b.name_en) || b.name;
-  const bhint = (b) => (state.lang === "en" && b.hint_en) || b.hint;
+  const bname = (b) => (Hall.lang === "en" && b.name_en) || b.name;
+  const bhint = (b) => (Hall.lang === "en" && b.hint_en) || b.hint;
   const minutes = (s) => Math.max(1, Math.round(s / 60));
 
   function translate() {
-    document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
     $$("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t, state.vars[el.dataset.t]); });
-    $$(".lang").forEach((el) => el.classList.toggle("active", el.dataset.lang === state.lang));
+    $$(".lang").forEach((el) => el.classList.toggle("active", el.dataset.lang === Hall.lang));
     $$("[data-business]").forEach(paintButton);
     $$(".business-name").forEach((el) => { if (state.business) el.textContent = bname(state.business); });
     if (!CFG.hall.wechat) $(".wechat").hidden = true;
@@ -285,8 +278,7 @@
     }
     const lang = ev.target.closest("[data-lang]");
     if (lang) {
-      state.lang = lang.dataset.lang;
-      document.cookie = `hall_lang=${state.lang}; path=/; max-age=31536000; samesite=lax`;
+      Hall.setLang(lang.dataset.lang);
       translate();
       paintAlternatives();
     }
@@ -307,16 +299,14 @@
   }
 
   function connect() {
-    if (typeof io === "undefined") return;
-    const socket = io({ transports: ["websocket", "polling"] });
-    socket.on("connect", () => { root.dataset.connection = "online"; });
-    socket.on("disconnect", () => { root.dataset.connection = "offline"; });
-    socket.on("hall_state", (s) => {
-      state.estimates = s.estimates || {};
-      applyIssuing(s.issuing);
+    Hall.socket(root, {
+      hall_state(st) {
+        state.estimates = st.estimates || {};
+        applyIssuing(st.issuing);
+      },
+      estimates_changed(st) { state.estimates = st.estimates; $$("[data-business]").forEach(paintButton); },
+      issuing_changed: applyIssuing,
     });
-    socket.on("estimates_changed", (s) => { state.estimates = s.estimates; $$("[data-business]").forEach(paintButton); });
-    socket.on("issuing_changed", applyIssuing);
   }
 
   buildButtons();

@@ -1,11 +1,12 @@
-// Shared by the wall display, the counter screen and the phone page: words, the socket.
+// Shared by every page of the hall: its words in both languages, the language switch, the socket.
 window.Hall = (function () {
   "use strict";
   const CFG = JSON.parse(document.getElementById("page-config").textContent);
   let lang = CFG.lang;
   function t(key, vars) {
     let s = (CFG.strings[lang] || CFG.strings.zh)[key] || key;
-    for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
+    const all = Object.assign({ hotline: CFG.hall.hotline, wechat: CFG.hall.wechat }, vars || {});
+    for (const [k, v] of Object.entries(all)) s = s.split("{" + k + "}").join(v);
     return s;
   }
   function translate(root) {
@@ -16,7 +17,7 @@ window.Hall = (function () {
     lang = l;
     document.cookie = `hall_lang=${l}; path=/; max-age=31536000; samesite=lax`;
     document.documentElement.lang = l === "en" ? "en" : "zh-CN";
-    translate(root);
+    if (root) translate(root);
   }
   function socket(root, handlers) {
     if (typeof io === "undefined") return null;
