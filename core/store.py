@@ -248,8 +248,7 @@ class Store:
         self.path = str(path)
         self._timeout = timeout_s
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()          # guards _all
+        self._lock = threading.Lock()          # guards _closed against pool returns
         self._write_lock = threading.Lock()    # one writer at a time inside this process
         self._closed = False
         if self.path != ":memory:":
@@ -264,8 +263,6 @@ class Store:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-        with self._lock:
-            self._all.append(conn)
         return conn
 
     def _apply_schema(self) -> None:
@@ -297,7 +294,16 @@ class Store:
                     conn.execute("ROLLBACK")
                     raise
         finally:
-            self._pool.put(conn)
+            self._give_back(conn)
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        # A connection in use when the store closed is closed by its own thread, here:
+        # closing it from another thread mid-statement crashes the sqlite3 module.
+        with self._lock:
+            if not self._closed:
+                self._pool.put(conn)
+                return
+        conn.close()
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -310,7 +316,7 @@ class Store:
         try:
             yield conn
         finally:
-            self._pool.put(conn)
+            self._give_back(conn)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -342,13 +348,24 @@ class Store:
         with self._connection() as conn:
             return conn.execute("PRAGMA journal_mode").fetchone()[0]
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Checkpoint the WAL and close every connection (clean shutdown)."""
         with self._write_lock:
-            self._closed = True
             with self._lock:
-                conns, self._all = self._all, []
-            for i, conn in enumerate(conns):
+                if self._closed:
+                    return
+                self._closed = True
+            idle = []
+            while True:
+                try:
+                    idle.append(self._pool.get_nowait())
+                except queue.Empty:
+                    break
+            for i, conn in enumerate(idle):
                 try:
                     if i == 0:
                         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -102,3 +102,32 @@ def test_schema_is_idempotent_wal_and_versioned(tmp_path, config, clock):
     from core.errors import StoreError
     with pytest.raises(StoreError, match="newer than this program"):
         Store(path)
+
+
+def test_closing_the_store_while_other_threads_read_is_safe(tmp_path):
+    """A background reader racing close() must get an error or a result, never crash the process."""
+    store = Store(tmp_path / "race.db")
+    stop = threading.Event()
+    outcomes: list[str] = []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                store.schema_version()
+                outcomes.append("read")
+            except Exception:
+                outcomes.append("refused")
+                return
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    while len(outcomes) < 200:
+        pass
+    store.close()
+    stop.set()
+    for t in threads:
+        t.join(timeout=5)
+    assert store.closed and "read" in outcomes
+    with pytest.raises(RuntimeError):
+        store.schema_version()

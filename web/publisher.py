@@ -108,8 +108,10 @@ class Publisher:
             self._estimator = self.socketio.start_background_task(self._estimate_loop)
 
     def _estimate_loop(self) -> None:
-        while True:
-            self._estimates_due.wait()
+        # Ends with the store (an app shut down in a test, or the server stopping).
+        while not self.hall.store.closed:
+            if not self._estimates_due.wait(timeout=1.0):
+                continue
             self._estimates_due.clear()
             try:
                 self.socketio.emit("estimates_changed", {"estimates": self.hall.business_estimates()})
