@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     id_hash           TEXT,                      -- HMAC of the ID number, never the number
     printed           INTEGER,                   -- NULL until a kiosk print was tried
     print_error       TEXT,                      -- paper_out, cover_open, offline …
-    checklist         TEXT                       -- JSON list of the key moments ticked at the counter
+    checklist         TEXT,                      -- JSON list of the key moments ticked at the counter
+    prechecked_at     REAL,                      -- the guide checked the documents (预审) …
+    prechecked_by     TEXT                       -- … and who
 );
 -- Two live tickets never share a number; finished ones may (after a manual day reset).
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
@@ -79,7 +81,10 @@ CREATE TABLE IF NOT EXISTS events (
     kind     TEXT NOT NULL CHECK (kind IN
                ('issued', 'called', 'recalled', 'started', 'finished', 'no_show', 'transferred',
                 'paused', 'resumed', 'counter_opened', 'counter_closed', 'rated', 'day_closed',
-                'device', 'help', 'issuing', 'checklist')),
+                'device', 'help', 'issuing', 'checklist',
+                'precheck', 'help_accepted', 'help_closed', 'alert', 'alert_cleared', 'alert_acked',
+                'recommended', 'churn', 'follow_up', 'follow_up_answered', 'counter_businesses',
+                'staff')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,
@@ -118,11 +123,44 @@ CREATE TABLE IF NOT EXISTS follow_ups (
     kind        TEXT NOT NULL CHECK (kind IN ('query', 'complaint')),
     ticket      TEXT REFERENCES tickets (id),
     business    TEXT,
-    summary     TEXT NOT NULL,
+    summary     TEXT NOT NULL,                   -- the customer's question
     created_at  REAL NOT NULL,
     created_by  TEXT,
     due_date    TEXT NOT NULL,                   -- YYYY-MM-DD, counted in working days
     answered_at REAL,
-    answer      TEXT
+    answer      TEXT,
+    contact     TEXT,                            -- a phone number; masked once answered
+    number      TEXT,                            -- the ticket's number, for people
+    counter     TEXT,
+    answered_by TEXT,
+    due_warning TEXT                             -- set when the due date could not use the holiday calendar
 );
 CREATE INDEX IF NOT EXISTS follow_ups_open ON follow_ups (answered_at, due_date);
+
+-- A customer at a kiosk or the self-service area asked for the guide.
+CREATE TABLE IF NOT EXISTS help_requests (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kiosk        TEXT NOT NULL,
+    business     TEXT,
+    requested_at REAL NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'closed')),
+    accepted_by  TEXT,
+    accepted_at  REAL,
+    closed_at    REAL
+);
+CREATE INDEX IF NOT EXISTS help_requests_live ON help_requests (state, requested_at);
+
+-- Something staff must see until someone acknowledges it (a device fault; later, long waits …).
+-- At most one unacknowledged alert per kind and subject: a repeat updates it.
+CREATE TABLE IF NOT EXISTS alerts (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL,                    -- device, long_wait, long_service …
+    subject    TEXT NOT NULL,                    -- what it is about, e.g. printer:K1
+    state      TEXT,                             -- the device's state (paper_out …)
+    message    TEXT NOT NULL,                    -- zh-CN, for people
+    raised_at  REAL NOT NULL,
+    cleared_at REAL,                             -- the condition ended (device back)
+    acked_at   REAL,
+    acked_by   TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alerts_unacked ON alerts (kind, subject) WHERE acked_at IS NULL;

@@ -8,13 +8,13 @@ import argparse
 import platform
 import os
 
-from . import calls, devices, display, issue, kiosk
+from . import calls, devices, display, issue, kiosk, staff
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", choices=("issue", "calls", "devices", "kiosk", "display"))
+    p.add_argument("--only", choices=("issue", "calls", "devices", "kiosk", "display", "staff"))
     args = p.parse_args()
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
@@ -24,9 +24,11 @@ def main() -> None:
         kiosk.run()
     if args.only in (None, "display"):
         display.run()
+    if args.only in (None, "staff"):
+        staff.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
-        if args.only in ("devices", "kiosk", "display"):
+        if args.only in ("devices", "kiosk", "display", "staff"):
             break
         if args.only in (None, "issue"):
             issue.run(server)

@@ -1,7 +1,9 @@
 """The baseline: a bare Flask + Flask-SocketIO app served the same way as the hall.
 
 `GET /bare` answers a constant JSON object (no work); `POST /broadcast` emits one event to every
-connected client (no work besides the emit).
+connected client (no work besides the emit). `GET /page` is the least a staff page can be: a
+button whose click POSTs `/call` (a counter, emitted to everyone) and shows the answer, and the
+number shown again whenever `ticket_called` arrives.
 """
 from __future__ import annotations
 
@@ -12,8 +14,26 @@ if "gevent" in sys.argv:
     from gevent import monkey
     monkey.patch_all()
 
-from flask import Flask, jsonify, request  # noqa: E402
+import itertools  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from flask import Flask, jsonify, request, send_file  # noqa: E402
 from flask_socketio import SocketIO  # noqa: E402
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script src="/socket.io.min.js"></script></head><body>
+<button id="call">call</button><b id="number"></b>
+<script>
+const show = (n) => { document.getElementById("number").textContent = n; };
+const s = io({ transports: ["websocket", "polling"] });
+s.on("connect", () => { document.body.dataset.connection = "online"; });
+s.on("ticket_called", (d) => show(d.number));
+document.getElementById("call").addEventListener("click", async () => {
+  const r = await fetch("/call", { method: "POST" });
+  show((await r.json()).number);
+});
+</script></body></html>"""
 
 
 def main() -> None:
@@ -37,6 +57,23 @@ def main() -> None:
     def broadcast():
         socketio.emit("ticket_called", request.get_json(silent=True) or {})
         return jsonify({"ok": True})
+
+    numbers = itertools.count(1)
+    socket_js = Path(__file__).resolve().parent.parent / "node_modules/socket.io-client/dist/socket.io.min.js"
+
+    @app.get("/socket.io.min.js")
+    def socket_client():
+        return send_file(socket_js)
+
+    @app.get("/page")
+    def page():
+        return PAGE
+
+    @app.post("/call")
+    def call():
+        number = f"N{next(numbers):03d}"
+        socketio.emit("ticket_called", {"number": number})
+        return jsonify({"number": number})
 
     if args.server == "gevent":
         from gevent import pywsgi

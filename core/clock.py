@@ -41,3 +41,8 @@ def iso(ts: float | None, tz: ZoneInfo) -> str | None:
     if ts is None:
         return None
     return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
+
+
+def day_start(day: str, tz: ZoneInfo) -> float:
+    """The first instant of a business day (YYYY-MM-DD) in the hall's time zone."""
+    return datetime.fromisoformat(day).replace(tzinfo=tz).timestamp()

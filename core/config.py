@@ -147,6 +147,20 @@ class Voice(_Strict):
     speed: int = Field(165, ge=80, le=300)
 
 
+class AfterService(_Strict):
+    """What the counter records after service (SPEC §3 flows 4, 6, 7): the lists it offers."""
+    # A query not answerable on the spot is answered within this many Chinese working days.
+    follow_up_days: dict[Literal["fixed", "mobile"], int] = {"fixed": 3, "mobile": 2}
+    recommendations: tuple[str, ...] = ()
+    churn_reasons: tuple[str, ...] = ("其他",)
+    retention_offers: tuple[str, ...] = ()
+
+
+class Alerts(_Strict):
+    """When the floor is told that something needs a person."""
+    wait_s: int = Field(1200, gt=0)       # a ticket waiting longer than this
+
+
 class Zone(_Strict):
     """A part of the hall with its own display (/display?zone=<id>)."""
     id: str = Field(pattern=_ID)
@@ -165,6 +179,8 @@ class HallConfig(_Strict):
     counter_keys: dict[str, str] = DEFAULT_COUNTER_KEYS
     voice: Voice = Voice()
     zones: tuple[Zone, ...] = ()
+    after_service: AfterService = AfterService()
+    alerts: Alerts = Alerts()
 
     @field_validator("counter_keys")
     @classmethod
@@ -223,6 +239,14 @@ class HallConfig(_Strict):
 
     def zone(self, zone_id: str) -> Zone | None:
         return next((z for z in self.zones if z.id == zone_id), None)
+
+    def follow_up_days(self, business: Business) -> int:
+        return business.follow_up_days or self.after_service.follow_up_days.get(business.line, 3)
+
+    @staticmethod
+    def asks_retention(business: Business) -> bool:
+        """Account closing (销户/销号) businesses carry the retention key moment."""
+        return "retention" in business.checklist
 
     def priority_class(self, code: str) -> PriorityClass | None:
         return next((p for p in self.priority_classes if p.code == code), None)

@@ -51,11 +51,30 @@ class IssuingChanged:
 
 
 @dataclass(frozen=True)
-class HelpRequested:
-    """A customer at a kiosk asked for the guide."""
-    kiosk: str
-    business: str | None
-    at: float
+class HelpChanged:
+    """A help request from a kiosk: requested, accepted (a guide is on the way) or closed."""
+    request: dict
+    kind: str
+
+
+@dataclass(frozen=True)
+class AlertChanged:
+    """An alert for staff: raised (or updated), cleared (the condition ended) or acknowledged."""
+    alert: dict
+    kind: str
+
+
+@dataclass(frozen=True)
+class FollowUpChanged:
+    """A follow-up (an unanswered query or a complaint): opened or answered."""
+    follow_up: dict
+    kind: str
+
+
+@dataclass(frozen=True)
+class TicketPrechecked:
+    """The guide checked (or unchecked) the documents of a waiting customer."""
+    ticket: Ticket
 
 
 # Events after which queue lengths, positions and estimates may have moved.

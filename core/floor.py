@@ -1,12 +1,12 @@
-"""Commands about the hall floor rather than one ticket: emergency issuing, help requests at a
-kiosk, device status in the log. Mixed into Hall (they share its store, clock and config)."""
+"""Emergency issuing: the manager pauses or limits ticket issuing. Mixed into Hall (it shares
+its store, clock and config)."""
 from __future__ import annotations
 
 import json
 
 from .clock import business_day
 from .errors import Conflict, HallError, NotFound
-from .events import HelpRequested, IssuingChanged
+from .events import IssuingChanged
 
 ISSUING_MODES = ("normal", "paused", "limited")
 
@@ -36,25 +36,3 @@ class FloorCommands:
             tx.set_setting("issuing", json.dumps(state, ensure_ascii=False))
             tx.append_event(at=now, day=business_day(now, self.tz), kind="issuing", clerk=by, **state)
         return state, [IssuingChanged(state)]
-
-    def request_help(self, kiosk: str, business: str | None) -> tuple[dict, list]:
-        """A customer at a kiosk asks for the guide (e.g. at the self-service machines)."""
-        if self.config.kiosk(kiosk) is None:
-            raise NotFound("unknown_kiosk", f"没有编号为 {kiosk} 的取号机")
-        if business is not None and self.config.business(business) is None:
-            raise NotFound("unknown_business", f"没有代码为 {business} 的业务")
-        now = self.clock.now()
-        with self.store.write() as tx:
-            tx.append_event(at=now, day=business_day(now, self.tz), kind="help", business=business,
-                            kiosk=kiosk)
-        return {"kiosk": kiosk, "business": business}, [HelpRequested(kiosk, business, now)]
-
-    def record_device(self, payload: dict) -> tuple[dict, list]:
-        """A device's status changed: into the event log (the publisher tells staff pages)."""
-        now = self.clock.now()
-        with self.store.write() as tx:
-            tx.append_event(at=now, day=business_day(now, self.tz), kind="device",
-                            counter=payload.get("counter"), device=payload["device"],
-                            device_kind=payload["kind"], kiosk=payload.get("kiosk"),
-                            ok=payload["ok"], state=payload["state"])
-        return payload, []

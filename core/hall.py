@@ -12,8 +12,11 @@ from . import identity, routing, tickets as T
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
+from .aftercare import AfterServiceCommands
+from .alerts import AlertCommands
 from .customers import CustomerCommands
 from .floor import FloorCommands
+from .guide import GuideCommands
 from .reader import HallReader
 from .events import CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued
 from .store import Store, Tx
@@ -23,7 +26,8 @@ CARD_READ_TTL_S = 600      # a card read is good for one ticket within ten minut
 MAX_PER_PREFIX = 999       # numbers are prefix + 3 digits
 
 
-class Hall(HallReader, FloorCommands, CustomerCommands):
+class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertCommands,
+           AfterServiceCommands):
     """The commands (each one transaction); the reading side is HallReader."""
 
     def __init__(self, config: HallConfig, store: Store, clock=None):
@@ -221,7 +225,8 @@ class Hall(HallReader, FloorCommands, CustomerCommands):
     # --- serving --------------------------------------------------------------------
     def call_next(self, counter_id: str, clerk: str) -> tuple[Ticket | None, list]:
         """Give the counter its best waiting ticket. Finishes the current one first (a call pad
-        has no finish key: pressing call means the customer at the window is done)."""
+        has no finish key: pressing call means the customer at the window is done). A service
+        that was started is held to finish's rule: no required key moment left open."""
         events: list = []
         with self.store.write() as tx:
             now, day = self._begin(tx, events)
@@ -231,6 +236,8 @@ class Hall(HallReader, FloorCommands, CustomerCommands):
             if c.current_ticket:
                 current = tx.ticket(c.current_ticket)
                 if current is not None and current.status in T.AT_COUNTER:
+                    if current.status == T.SERVING:
+                        self._refuse_open_checklist(current)
                     events.append(self._finish(tx, now, day, c, current))
             cfg = self.config.counter(counter_id)
             pick = routing.pick_next(self.config, cfg, tx.queued_tickets(cfg.businesses, cfg.id), now)
@@ -278,13 +285,16 @@ class Hall(HallReader, FloorCommands, CustomerCommands):
             now, day = self._begin(tx, events)
             c = self._counter(tx, counter_id, clerk)
             t = self._current(tx, c, T.AT_COUNTER, "办结")
-            missing = self.missing_checklist(t)
-            if missing:
-                names = "、".join(self.config.checklist.get(k, k)[:12] for k in missing)
-                raise Conflict("checklist_incomplete", f"请先完成关键时刻:{names}", missing=missing)
+            self._refuse_open_checklist(t)
             event = self._finish(tx, now, day, c, t)
         events.append(event)
         return event.ticket, events
+
+    def _refuse_open_checklist(self, t: Ticket) -> None:
+        missing = self.missing_checklist(t)
+        if missing:
+            names = "、".join(self.config.checklist.get(k, k)[:12] for k in missing)
+            raise Conflict("checklist_incomplete", f"请先完成关键时刻:{names}", missing=missing)
 
     def missing_checklist(self, t: Ticket) -> list[str]:
         b = self.config.business(t.business)

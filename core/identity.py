@@ -47,3 +47,22 @@ def keep(name: str, id_number: str, birth_date: date, key: bytes, today: date,
     age = age_on(birth_date, today)
     return {"masked_name": mask_name(name), "age_band": age_band(age),
             "senior": age >= senior_age, "id_hash": id_hash(key, id_number), "age": age}
+
+
+def normalise_contact(raw: str) -> str | None:
+    """A phone number a customer gave for a call-back: a mobile (11 digits, 1[3-9]…) or a fixed
+    line with its area code (010-12345678). None when it is neither."""
+    digits = "".join(ch for ch in (raw or "") if ch in "0123456789")   # not ²/１: isdigit() takes them
+    if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
+        return digits
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        area = 3 if digits[1] in "12" else 4        # 010, 02x: three digits; others four
+        return f"{digits[:area]}-{digits[area:]}"
+    return None
+
+
+def mask_contact(contact: str | None) -> str | None:
+    """138****5678: kept once a follow-up is answered, when the full number is no longer needed."""
+    if not contact:
+        return contact
+    return contact[:3] + "****" + contact[-4:] if len(contact) >= 8 else "****"

@@ -44,6 +44,8 @@ class Ticket:
     printed: bool | None = None
     print_error: str | None = None
     checklist: str | None = None          # JSON list of ticked key-moment keys
+    prechecked_at: float | None = None    # the guide checked the documents (预审)
+    prechecked_by: str | None = None
 
     @property
     def ticked(self) -> list[str]:

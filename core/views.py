@@ -123,6 +123,7 @@ def hall_view(config: HallConfig) -> dict:
     return {
         "name": h.name,
         "name_en": h.name_en,
+        "timezone": h.timezone,
         "public_url": h.public_url,
         "opening": h.opening.strftime("%H:%M"),
         "closing": h.closing.strftime("%H:%M"),

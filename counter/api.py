@@ -7,10 +7,8 @@ from web.api import ok, route
 from web.context import ctx, run
 from web.schemas import CallOut, CounterActionOut, Pause, Tick, Transfer
 
-from . import bp
-
-SERVING_ROLES = ("clerk", "manager", "admin")   # a manager may staff a counter in a small hall
-ERRORS = (403, 404, 409)
+from . import ERRORS, SERVING_ROLES, bp
+from .records import after_service
 
 
 def _answer(counter_state=None, ticket=None, counter_id: str | None = None):
@@ -112,6 +110,8 @@ def desk(counter_id: str, staff):
         "customer": customer,
         "waiting": {code: counts.get(code, 0) for code in cfg.businesses},
         "my_day": day,
+        "after_service": after_service(counter_id, staff.username),
+        "now_ts": hall.clock.now(),           # the page's timer runs on the hall's clock
     })
 
 

@@ -275,6 +275,42 @@ def test_checklist_required_before_finish(app, client, clerk):
     assert m.get("/api/counters/3/desk").get_json()["my_day"]["served"] == 1
 
 
+def test_call_next_holds_a_started_service_to_the_checklist(app, client):
+    m = app.test_client()
+    login(m, "demo-manager")
+    m.post("/api/counters/3/open")
+    issue(client, "M-NEW")
+    issue(client, "M-NEW")
+    assert m.post("/api/counters/3/call-next").get_json()["ticket"]["number"] == "G001"
+    assert m.post("/api/counters/3/start").status_code == 200
+    r = m.post("/api/counters/3/call-next")                 # the pad's "done, next" skips nothing
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "checklist_incomplete"
+    assert m.get("/api/counters/3/desk").get_json()["customer"]["status"] == "serving"
+    for key in ("real_name", "anti_fraud", "contract_terms"):
+        m.post("/api/counters/3/checklist", json={"key": key})
+    assert m.post("/api/counters/3/call-next").get_json()["ticket"]["number"] == "G002"
+    # Called but never started (a pad-only counter): call-next finishes it, the gap is logged.
+    assert m.post("/api/counters/3/call-next").status_code == 200
+    hall = app.extensions["hall"].hall
+    last = hall.events(hall.today(), hall.today(), ("finished",))[-1]
+    assert last["number"] == "G002" and set(last["data"]["checklist_missing"]) == {
+        "real_name", "anti_fraud", "contract_terms"}
+
+
+def test_every_page_word_has_its_english(app):
+    from babel.messages.pofile import read_po
+    from web.i18n import TRANSLATIONS
+    with (TRANSLATIONS / "en/LC_MESSAGES/messages.po").open("rb") as f:
+        english = {m.id: m.string for m in read_po(f) if m.id}
+    from counter.strings import STRINGS as counter
+    from display.strings import STRINGS as display
+    from guide.strings import STRINGS as guide
+    from kiosk.strings import STRINGS as kiosk
+    missing = [s._args[0] for page in (counter, display, guide, kiosk) for s in page.values()
+               if not english.get(s._args[0])]
+    assert missing == []
+
+
 def test_pause_reasons(app, clerk):
     assert clerk.post("/api/counters/1/pause", json={"reason": "break"}).status_code == 200
     assert clerk.post("/api/counters/1/resume").status_code == 200

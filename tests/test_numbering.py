@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import Conflict, Unavailable
 from core.hall import Hall
-from core.store import Store
+from core.store import SCHEMA_VERSION, Store
 
 
 def test_prefix_and_three_digits(hall):
@@ -94,7 +94,7 @@ def test_schema_is_idempotent_wal_and_versioned(tmp_path, config, clock):
     Hall(config, first, clock).issue_ticket("F-NEW", "r")
     first.close()
     again = Store(path)                       # applying the schema again keeps the data
-    assert again.schema_version() == 1 and again.journal_mode() == "wal"
+    assert again.schema_version() == SCHEMA_VERSION and again.journal_mode() == "wal"
     assert Hall(config, again, clock).issue_ticket("F-NEW", "r2")[0].number == "A002"
     with again.write() as tx:
         tx.conn.execute("INSERT INTO schema_version (version) VALUES (99)")

@@ -99,6 +99,13 @@ def route(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
     return deco
 
 
+def row_id(value: str, code: str, message: str) -> int:
+    """A numeric id from a path: anything else (or out of SQLite's range) is a 404, not a 500."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise HallError(code, message, status=404)
+    return int(value)
+
+
 def ok(payload, status: int = 200):
     return jsonify(payload), status
 

@@ -19,8 +19,9 @@ def wire(ctx: HallContext) -> None:
     hall, publisher = ctx.hall, ctx.publisher
 
     def on_status(payload: dict) -> None:
-        hall.record_device(payload)
+        _, events = hall.record_device(payload)
         publisher.device_status(payload)
+        publisher.publish(events)
 
     def on_key(counter: str, action: str) -> str | None:
         """A call-pad key: the command, done as the clerk holding that counter. Returns an

@@ -7,8 +7,10 @@
 - `estimates_changed` to everyone, at most once a second: per business, how many wait and the
   wait a ticket taken now would be told (kiosk buttons);
 - `issuing_changed` to everyone when the manager pauses, limits or reopens issuing;
-- `help_requested` to staff pages when a customer at a kiosk asks for the guide;
-- `device_status` to staff pages.
+- to staff pages only: `help_requested` when a customer at a kiosk asks for the guide and
+  `help_changed` whenever a request is made, accepted or closed; `alert_changed` when an alert is
+  raised, cleared or acknowledged; `device_status`; `ticket_issued` (an arrival, with its masked
+  name); `ticket_prechecked`; `follow_up_changed`.
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from collections import defaultdict
 
 from core import views
 from core.clock import iso
-from core.events import (QUEUE_EVENTS, CounterChanged, HelpRequested, IssuingChanged, TicketCalled,
-                         TicketChanged)
+from core.events import (QUEUE_EVENTS, AlertChanged, CounterChanged, FollowUpChanged, HelpChanged,
+                         IssuingChanged, TicketCalled, TicketChanged, TicketIssued, TicketPrechecked)
 from core.hall import Hall
 
 STAFF_ROOM = "staff"
@@ -58,8 +60,20 @@ class Publisher:
                                                             "number": e.ticket.number})
             elif isinstance(e, IssuingChanged):
                 self.socketio.emit("issuing_changed", e.issuing)
-            elif isinstance(e, HelpRequested):
-                self._help(e)
+            elif isinstance(e, TicketIssued):
+                self._staff("ticket_issued", self._arrival(e.ticket))
+            elif isinstance(e, TicketPrechecked):
+                self._staff("ticket_prechecked", {"ticket": e.ticket.id, "number": e.ticket.number,
+                                                  "prechecked": e.ticket.prechecked_at is not None,
+                                                  "by": e.ticket.prechecked_by})
+            elif isinstance(e, HelpChanged):
+                if e.kind == "requested":
+                    self._staff("help_requested", e.request)
+                self._staff("help_changed", {**e.request, "change": e.kind})
+            elif isinstance(e, AlertChanged):
+                self._staff("alert_changed", {**self.hall.alert_view(e.alert), "change": e.kind})
+            elif isinstance(e, FollowUpChanged):
+                self._staff("follow_up_changed", {**self.hall.follow_up_view(e.follow_up), "change": e.kind})
             elif isinstance(e, CounterChanged):
                 self._show_on_pad(e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
                 current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
@@ -92,13 +106,15 @@ class Publisher:
         return {"announce": url if config.voice.engine != "browser" else None,
                 "speak": [{"lang": lang, "text": text} for lang, text in texts]}
 
-    def _help(self, e: HelpRequested) -> None:
-        config = self.hall.config
-        kiosk, business = config.kiosk(e.kiosk), config.business(e.business) if e.business else None
-        self.socketio.emit("help_requested", {
-            "kiosk": e.kiosk, "kiosk_name": kiosk.name if kiosk else e.kiosk,
-            "business": e.business, "business_name": business.name if business else None,
-            "at": iso(e.at, config.hall.tz)}, to=STAFF_ROOM)
+    def _staff(self, name: str, payload: dict) -> None:
+        self.socketio.emit(name, payload, to=STAFF_ROOM)
+
+    def _arrival(self, t) -> dict:
+        b = self.hall.config.business(t.business)
+        return {"id": t.id, "number": t.number, "business": t.business,
+                "business_name": b.name if b else t.business, "priority": t.priority,
+                "masked_name": t.masked_name, "age_band": t.age_band,
+                "at": iso(t.issued_at, self.hall.config.hall.tz)}
 
     def _start_estimator(self) -> None:
         """One background task sends estimates at most once a second (they cost a snapshot)."""
@@ -124,7 +140,7 @@ class Publisher:
             self.devices.show_on_pad(counter, text)
 
     def device_status(self, payload: dict) -> None:
-        self.socketio.emit("device_status", payload, to=STAFF_ROOM)
+        self._staff("device_status", payload)
 
     # --- phones tracking tickets ----------------------------------------------------
     def track(self, token: str, sid: str) -> dict:

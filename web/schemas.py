@@ -41,6 +41,37 @@ class HelpRequest(Body):
     business: str | None = Field(None, min_length=1, max_length=64)
 
 
+class Precheck(Body):
+    checked: bool = Field(True, description="the guide checked this waiting customer's documents")
+
+
+class Recommendation(Body):
+    ticket: str = Field(min_length=1, max_length=128, description="the ticket served (current or just finished)")
+    what: str = Field(min_length=1, max_length=60, description="the business recommended")
+    accepted: bool
+
+
+class Churn(Body):
+    ticket: str = Field(min_length=1, max_length=128)
+    reason: str = Field(min_length=1, max_length=60, description="one of after_service.churn_reasons")
+    offer: str | None = Field(None, max_length=60, description="the retention offer made")
+    stayed: bool = Field(description="the customer kept the account")
+
+
+class FollowUp(Body):
+    contact: str = Field(min_length=1, max_length=32, description="a phone number to call back")
+    question: str = Field(min_length=1, max_length=500)
+    kind: Literal["query", "complaint"] = "query"
+    ticket: str | None = Field(None, min_length=1, max_length=128,
+                               description="at a counter: the ticket served")
+    business: str | None = Field(None, min_length=1, max_length=64,
+                                 description="without a ticket: the business the question is about")
+
+
+class Answer(Body):
+    answer: str = Field(min_length=1, max_length=500)
+
+
 class Issuing(Body):
     mode: Literal["normal", "paused", "limited"]
     message: str = Field("", max_length=200, description="shown on every kiosk and display")

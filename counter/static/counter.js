@@ -63,6 +63,7 @@
     const d = await api(`/api/counters/${counterId}/desk`);
     if (!d) return;
     desk = d;
+    Hall.syncTime(d.now_ts);
     root.dataset.view = "work";
     paint();
   }
@@ -100,6 +101,7 @@
         { key: item.key, ticked: box.checked }).then(refresh));
       list.appendChild(li);
     }
+    paintAfterService();
     const st = cu ? cu.status : null;
     const enable = {
       "call-next": c.state === "open", recall: st === "called", start: st === "called",
@@ -110,13 +112,76 @@
     tickTimer();
   }
 
+  // What the standard asks to record after service: on the current customer, or the one just
+  // finished here (the block stays until the next call).
+  let asTicket = null;
+  function paintAfterService() {
+    const as = desk.after_service;
+    const box = $(".after-service");
+    box.hidden = !as;
+    if (!as) { asTicket = null; return; }
+    box.dataset.ticket = as.ticket;
+    $(".as-number").textContent = as.number;
+    if (asTicket !== as.ticket) {               // a new customer: fresh forms
+      asTicket = as.ticket;
+      const what = $(".rec-what");
+      what.innerHTML = "";
+      what.add(new Option(t("rec_choose"), ""));
+      as.lists.recommendations.forEach((r) => what.add(new Option(r, r)));
+      what.add(new Option(t("rec_other"), "*"));
+      $(".rec-other").hidden = true;
+      $(".rec-other").value = "";
+      $(".fu-contact").value = "";
+      $(".fu-question").value = "";
+      const reason = $(".churn-reason");
+      reason.innerHTML = "";
+      reason.add(new Option(t("churn_reason"), ""));
+      as.lists.churn_reasons.forEach((r) => reason.add(new Option(r, r)));
+      const offer = $(".churn-offer");
+      offer.innerHTML = "";
+      offer.add(new Option(t("churn_offer"), ""));
+      as.lists.retention_offers.forEach((r) => offer.add(new Option(r, r)));
+      $$("details", box).forEach((d) => { d.open = false; });
+    }
+    $(".fu-contact").placeholder = t("fu_contact");
+    $(".fu-question").placeholder = t("fu_question");
+    const due = as.follow_up_due;
+    $(".fu-due").textContent = t("fu_due", { d: due.date, n: due.working_days });
+    $(".fu-due").dataset.due = due.date;
+    $(".fu-warning").hidden = !due.warning;
+    $(".fu-warning").textContent = due.warning || "";
+    $(".as-churn").hidden = !as.retention;
+    const rec = as.recorded, ul = $(".as-recorded");
+    ul.innerHTML = "";
+    const add = (kind, text) => { const li = document.createElement("li"); li.dataset.recorded = kind; li.textContent = text; ul.appendChild(li); };
+    rec.recommendations.forEach((r) => add("recommendation", t("recorded_rec", { what: r.what, ok: t(r.accepted ? "yes_accepted" : "no_declined") })));
+    rec.follow_ups.forEach((f) => add("follow_up", t("recorded_fu", { q: f.question, d: f.due_date })));
+    rec.churn.forEach((c) => add("churn", t("recorded_churn", { reason: c.reason, stayed: t(c.stayed ? "stayed" : "left") })));
+  }
+  $(".rec-what").addEventListener("change", () => { $(".rec-other").hidden = $(".rec-what").value !== "*"; });
+  async function record(path, body) {
+    if (!asTicket) return;
+    const r = await api(`/api/counters/${counterId}/${path}`, "POST", Object.assign({ ticket: asTicket }, body));
+    if (r) refresh();
+    return r;
+  }
+  const recWhat = () => ($(".rec-what").value === "*" ? $(".rec-other").value.trim() : $(".rec-what").value);
+  $(".rec-yes").addEventListener("click", () => record("recommendation", { what: recWhat(), accepted: true }));
+  $(".rec-no").addEventListener("click", () => record("recommendation", { what: recWhat(), accepted: false }));
+  $(".fu-save").addEventListener("click", () => record("follow-up", {
+    contact: $(".fu-contact").value, question: $(".fu-question").value }));
+  const churn = (stayed) => record("churn", { reason: $(".churn-reason").value,
+    offer: $(".churn-offer").value || null, stayed });
+  $(".churn-stayed").addEventListener("click", () => churn(true));
+  $(".churn-left").addEventListener("click", () => churn(false));
+
   function tickTimer() {
     const cu = desk && desk.customer;
     const el = $(".timer");
     if (!cu || !cu.called_ts) { el.hidden = true; return; }
     el.hidden = false;
     const since = (cu.started_ts || cu.called_ts) * 1000;
-    const s = Math.max(0, (Date.now() - since) / 1000);
+    const s = Math.max(0, (Hall.now() - since) / 1000);
     $(".elapsed").textContent = `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
     $(".target").textContent = cu.target_s ? t("target", { t: Math.round(cu.target_s / 60) }) : "";
     el.dataset.level = cu.max_s && s > cu.max_s ? "red" : cu.target_s && s > cu.target_s ? "amber" : "green";
@@ -129,8 +194,11 @@
     if (btn && btn.disabled) return;
     if (action === "transfer") return openTransfer();
     if (action === "pause") return $(".pause-dialog").showModal();
-    if (await api(`/api/counters/${counterId}/${action}`, "POST")) {
+    const r = await api(`/api/counters/${counterId}/${action}`, "POST");
+    if (r) {
       if (action === "close") { counterId = null; desk = null; return whoAmI(); }
+      // The called number shows at once; the rest of the desk follows with the refresh.
+      if (action === "call-next" && r.ticket) $("[data-current-ticket]").textContent = r.ticket.number;
       refresh();
     }
   }

@@ -147,8 +147,7 @@
   // --- clock and notices ---------------------------------------------------------------------
   const clock = $(".clock");
   const tick = () => {
-    const d = new Date();
-    clock.textContent = d.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+    clock.textContent = Hall.hhmm();
   };
   tick();
   setInterval(tick, 1000);

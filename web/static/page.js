@@ -28,8 +28,17 @@ window.Hall = (function () {
     for (const [name, fn] of Object.entries(handlers)) s.on(name, fn);
     return s;
   }
+  // The hall's time, not the device's: a server timestamp sets the offset, the hall's zone the
+  // wall-clock reading (a tablet set to another zone or a drifting clock still reads right).
+  let offsetMs = 0;
+  function syncTime(serverTs) { if (typeof serverTs === "number") offsetMs = serverTs * 1000 - Date.now(); }
+  const now = () => Date.now() + offsetMs;
+  function hhmm(ms) {
+    return new Date(ms == null ? now() : ms).toLocaleTimeString("zh-CN", {
+      hour: "2-digit", minute: "2-digit", hour12: false, timeZone: CFG.hall.timezone || undefined });
+  }
   const business = (code) => CFG.hall.businesses.find((b) => b.code === code);
   const bname = (code) => { const b = business(code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
   const counterName = (id) => { const c = CFG.hall.counters.find((x) => x.id === id); return c ? c.name : id; };
-  return { CFG, t, translate, setLang, socket, business, bname, counterName, get lang() { return lang; } };
+  return { CFG, t, translate, setLang, socket, business, bname, counterName, syncTime, now, hhmm, get lang() { return lang; } };
 })();
