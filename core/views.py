@@ -1,6 +1,8 @@
 """The shapes the outside sees (CONTRACT.md): tickets, calls, the hall's state."""
 from __future__ import annotations
 
+import hashlib
+
 from .clock import iso
 from .config import HallConfig
 from .estimates import QueueSnapshot
@@ -45,12 +47,18 @@ def update_view(view: dict) -> dict:
     return {"ticket": view["id"], **{k: view[k] for k in keys}}
 
 
+def public_id(token: str) -> str:
+    """What a broadcast says of a ticket: its token is the key to the phone page and the rating,
+    so everyone sees only a digest of it (the phone knows its own and can match a recall)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:20]
+
+
 def call_view(config: HallConfig, t: Ticket, counter_id: str, recall: bool) -> dict:
     """A `ticket_called` payload."""
     b = config.business(t.business)
     c = config.counter(counter_id)
     return {
-        "ticket_id": t.id,
+        "ticket_id": public_id(t.id),
         "number": t.number,
         "counter": counter_id,
         "counter_name": c.name if c else counter_id,
@@ -67,7 +75,7 @@ def call_view_from_event(config: HallConfig, e: dict) -> dict:
     b = config.business(e["business"])
     c = config.counter(e["counter"])
     return {
-        "ticket_id": e["ticket"],
+        "ticket_id": public_id(e["ticket"]),
         "number": e["number"],
         "counter": e["counter"],
         "counter_name": c.name if c else e["counter"],

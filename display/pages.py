@@ -24,7 +24,7 @@ NUMBER = re.compile(r"^[A-Z]{1,2}\d{3}$")
 def _page(**extra) -> dict:
     config = ctx().hall.config
     return {"hall": views.hall_view(config), "strings": both_languages(STRINGS),
-            "lang": select_locale(), "voice": config.voice.engine,
+            "lang": select_locale(), "voice": config.voice.engine, "voice_repeat": config.voice.repeat,
             "notices": list(config.hall.notices), **extra}
 
 
@@ -54,7 +54,7 @@ def counter_screen(counter_id: str):
 def phone(token: str):
     hall = ctx().hall
     ticket = hall.ticket(token)                 # 404 JSON for an unknown token
-    page = _page(ticket=token, id_required=bool(
+    page = _page(ticket=token, ticket_public=views.public_id(token), id_required=bool(
         (b := hall.config.business(ticket.business)) and b.id_required))
     return render_template("display/phone.html", page=page, hall=hall.config.hall)
 

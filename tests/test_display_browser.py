@@ -190,6 +190,20 @@ def test_counter_screen_and_its_rating_pad(browser, live):
     screen.wait_for_selector(".thanks:not([hidden])")
     events = live.hall.events(live.hall.today(), live.hall.today(), ("rated",))
     assert events[-1]["data"]["score"] == 3 and events[-1]["number"] == "A001"
+    # "Done, next" in one press (the call pad's way): the pad stays for the customer who left.
+    issue(live)
+    issue(live)
+    clerk.post("/api/counters/1/call-next")
+    screen.wait_for_function("document.querySelector('[data-current-ticket]').textContent === 'A002'")
+    screen.wait_for_selector(".rating", state="hidden")
+    clerk.post("/api/counters/1/call-next")
+    screen.wait_for_function("document.querySelector('[data-current-ticket]').textContent === 'A003'")
+    screen.wait_for_selector('.rating:not([hidden]) [data-rating="4"]')
+    screen.click('[data-rating="4"]')
+    screen.wait_for_selector(".thanks:not([hidden])")
+    events = live.hall.events(live.hall.today(), live.hall.today(), ("rated",))
+    assert events[-1]["data"]["score"] == 4 and events[-1]["number"] == "A002"
+    clerk.post("/api/counters/1/finish")
     clerk.post("/api/counters/1/pause")
     screen.wait_for_selector('#counter[data-state="paused"]')
     assert screen.is_visible(".cs-paused")

@@ -55,7 +55,7 @@ def test_guide_sees_the_floor_live_beside_two_clerks(browser, live):
     # Arrivals reach the tablet as they are issued; counter 3's next two are on deck and third.
     for business in ("M-NEW", "M-NEW", "M-NEW", "F-NEW"):
         issue(live, business)
-    guide.wait_for_selector(f'{card(guide, "3")} .person[data-deck="1"][data-number="G001"]')
+    guide.wait_for_selector(f'{card(guide, "3")} [data-on-deck-ticket="G001"]')
     guide.wait_for_selector(f'{card(guide, "3")} .person[data-deck="2"][data-number="G002"]')
     guide.wait_for_selector('.arrival-list li:nth-child(4)')
     assert guide.inner_text(".arrival-list li:first-child").count("A001") == 1   # newest first
@@ -100,7 +100,8 @@ def test_guide_sees_the_floor_live_beside_two_clerks(browser, live):
     guide.wait_for_selector(".alert-list li", timeout=10000)
     assert "缺纸" in guide.inner_text(".alert-list")
     shot(guide, "guide-02-alert")
-    guide.click('.alert-list li button[data-act="ack"]')
+    alert_id = guide.get_attribute(".alert-list li[data-alert]", "data-alert")
+    guide.click(f'[data-alert="{alert_id}"] [data-action="ack"]')                # the contract's hooks
     guide.wait_for_selector(".alert-list li", state="detached")
     live.mocks["printer:k1"].set_state(paper="ok")
 

@@ -12,6 +12,7 @@ import socketio
 
 from core.staff import StaffAccounts
 from core.store import Store
+from core.views import public_id
 from server import HallServer, config_with_counters
 
 
@@ -45,7 +46,7 @@ def test_real_socketio_client_sees_calls(server):
             time.sleep(0.02)
         assert got["hall_state"] and got["hall_state"][0]["waiting"]["F-NEW"] == 0
         call = got["ticket_called"][0]
-        assert call["ticket_id"] == t["id"] and call["number"] == "A001" and call["counter"] == "1"
+        assert call["ticket_id"] == public_id(t["id"]) and call["number"] == "A001" and call["counter"] == "1"
         assert any(q["waiting"]["F-NEW"] == 1 for q in got["queue_changed"])
     finally:
         client.disconnect()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conftest import issue, login
+from core.views import public_id
 
 
 def sio(app, http=None):
@@ -37,7 +38,7 @@ def test_call_and_recall_reach_everyone(app, client, clerk):
         calls = named(got, "ticket_called")
         assert [c["recall"] for c in calls] == [False, True]
         first = calls[0]
-        assert first == {**first, "ticket_id": t["id"], "number": "A001", "counter": "1",
+        assert first == {**first, "ticket_id": public_id(t["id"]), "number": "A001", "counter": "1",
                          "counter_name": "1号窗口", "business": "F-NEW"}
         assert first["called_at"].endswith("+08:00")
         assert named(got, "queue_changed")[-1]["waiting"]["F-NEW"] == 0
@@ -125,3 +126,16 @@ def test_counter_changes_are_broadcast(app, clerk):
     clerk.post("/api/counters/1/pause")
     change = named(w.get_received(), "counter_changed")[-1]
     assert change["id"] == "1" and change["state"] == "paused" and change["change"] == "paused"
+
+
+def test_no_broadcast_hands_out_a_ticket_token(app, client, clerk):
+    """The token opens the phone page and the rating: a stranger's socket never sees one."""
+    t = issue(client, "F-NEW").get_json()
+    stranger = sio(app)
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/finish")
+    late = sio(app)                                         # hall_state's last_calls too
+    seen = repr(stranger.get_received()) + repr(late.get_received())
+    assert "A001" in seen and t["id"] not in seen
+    r = client.post(f"/api/tickets/{public_id(t['id'])}/rating", json={"score": 1})
+    assert r.status_code == 404                             # the digest rates nothing

@@ -35,7 +35,9 @@
   }));
   socket(root, {
     hall_state: refresh,
-    ticket_called(c) { if (c.counter === CFG.counter) { $(".rating").hidden = true; refresh(); } },
+    // The next call does not take the pad from the customer who just left ("done, next" on the
+    // call pad finishes and calls at once); the pad goes after a rating or its time.
+    ticket_called(c) { if (c.counter === CFG.counter) refresh(); },
     counter_changed(c) { if (c.id === CFG.counter) refresh(); },
     service_finished(f) { if (f.counter === CFG.counter) { refresh(); askRating(); } },
   });

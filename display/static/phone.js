@@ -50,7 +50,7 @@
     connect() { s.emit("track", { ticket: CFG.ticket }); load(); },
     ticket_update(u) { ticket = { ...(ticket || {}), ...u }; paint(); },
     ticket_called(c) {
-      if (c.ticket_id !== CFG.ticket || !c.recall) return;
+      if (c.ticket_id !== CFG.ticket_public || !c.recall) return;
       $(".recall-text").hidden = false;
       buzz([400, 150, 400]);
       setTimeout(() => { $(".recall-text").hidden = true; }, 15000);

@@ -29,14 +29,10 @@
       playing = false;
       next();
     };
-    if (item.announce) {
-      audio.src = item.announce;
-      audio.onended = done;
-      audio.onerror = done;
-      audio.play().catch(done);
-    } else if ("speechSynthesis" in window) {
+    const speak = () => {           // the browser's voice: chosen by the hall, or the fallback
+      if (!("speechSynthesis" in window) || !(item.speak || []).length) return done();
       const parts = [];
-      for (let i = 0; i < 2; i++) for (const s of item.speak) parts.push(s);
+      for (let i = 0; i < (CFG.voice_repeat || 2); i++) for (const s of item.speak) parts.push(s);
       const say = () => {
         const p = parts.shift();
         if (!p) return done();
@@ -46,7 +42,16 @@
         speechSynthesis.speak(u);
       };
       say();
-    } else done();
+    };
+    if (item.announce) {
+      // A server without its voice engine (or a WAV that cannot load) still gets the call said.
+      let fellBack = false;
+      const fallback = () => { if (!fellBack && !finished) { fellBack = true; speak(); } };
+      audio.src = item.announce;
+      audio.onended = done;
+      audio.onerror = fallback;
+      audio.play().catch((e) => (e && e.name === "NotAllowedError" ? done() : fallback()));
+    } else speak();
   }
   $(".sound-gate").addEventListener("click", () => {
     unlocked = true;

@@ -65,6 +65,7 @@
     row.dataset.ticket = p.id;
     row.dataset.number = p.number;
     if (deck) row.dataset.deck = deck;
+    if (deck === 1) row.dataset.onDeckTicket = p.number;
     row.appendChild(el("span", "role", t(role)));
     const num = el("span", "num", p.number);
     if (p.priority) num.appendChild(el("span", "badge", t("priority")));
@@ -152,7 +153,7 @@
       const what = el("span", "what", a.message);
       what.appendChild(el("div", "muted", a.at.slice(11, 16) + (a.cleared ? " · " + t("cleared") : "")));
       li.appendChild(what);
-      li.appendChild(button(t("ack"), () => api(`/api/alerts/${a.id}/ack`, "POST").then(refresh), { act: "ack" }));
+      li.appendChild(button(t("ack"), () => api(`/api/alerts/${a.id}/ack`, "POST").then(refresh), { action: "ack" }));
       return li;
     });
     $(".long-title").textContent = t("long_waits", { m: Math.round(board.wait_threshold_s / 60) });

@@ -21,7 +21,8 @@ window.Hall = (function () {
   }
   function socket(root, handlers) {
     if (typeof io === "undefined") return null;
-    const s = io({ transports: ["websocket", "polling"] });
+    // Back within a second or two of the server: the default back-off grows to 5 s.
+    const s = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 1500 });
     s.on("connect", () => { root.dataset.connection = "online"; });
     s.on("disconnect", () => { root.dataset.connection = "offline"; });
     s.on("connect_error", () => { root.dataset.connection = "offline"; });
