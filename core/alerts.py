@@ -2,6 +2,7 @@
 Devices raise them here (a printer out of paper, a reader fault); mixed into Hall."""
 from __future__ import annotations
 
+from . import tickets as T
 from .clock import business_day
 from .errors import Conflict, NotFound
 from .events import AlertChanged
@@ -18,37 +19,115 @@ class AlertCommands:
         kiosk = self.config.kiosk(payload.get("kiosk") or "")
         return kiosk.name if kiosk else (payload.get("kiosk") or "")
 
+    def _sync_alert(self, tx, now: float, day: str, kind: str, subject: str, bad: bool,
+                    message: str, state: str | None = None) -> AlertChanged | None:
+        """Raise (or update) the alert for `subject` while `bad`, clear it once not: at most one
+        unacknowledged alert per kind and subject, every change in the event log."""
+        open_alert = tx.unacked_alert(kind, subject)
+        if bad:
+            if open_alert is None:
+                alert = tx.insert_alert(kind, subject, state, message, now)
+            elif open_alert["cleared_at"] is None and open_alert["state"] == state \
+                    and open_alert["message"] == message:
+                return None                                   # nothing new to say
+            else:
+                alert = tx.update_alert(open_alert["id"], state=state, message=message, cleared_at=None)
+            tx.append_event(at=now, day=day, kind="alert", alert=alert["id"], alert_kind=kind,
+                            subject=subject, state=state)
+            return AlertChanged(alert, "raised")
+        if open_alert is not None and open_alert["cleared_at"] is None:
+            alert = tx.update_alert(open_alert["id"], cleared_at=now)
+            tx.append_event(at=now, day=day, kind="alert_cleared", alert=alert["id"],
+                            alert_kind=kind, subject=subject)
+            return AlertChanged(alert, "cleared")
+        return None
+
     def record_device(self, payload: dict) -> tuple[dict, list]:
         """A device's status changed: into the event log, and an alert raised or cleared.
         `paper_near_end` still prints but needs a person soon, so it alerts too."""
         now = self.clock.now()
         day = business_day(now, self.tz)
         bad = not payload["ok"] or payload["state"] == "paper_near_end"
-        subject = payload["device"]
-        events = []
+        message = (f"{self._device_place(payload)}{DEVICE_KINDS.get(payload['kind'], payload['kind'])}"
+                   f"{DEVICE_STATES.get(payload['state'], '故障:' + payload['state'])}")
         with self.store.write() as tx:
             tx.append_event(at=now, day=day, kind="device",
-                            counter=payload.get("counter"), device=subject,
+                            counter=payload.get("counter"), device=payload["device"],
                             device_kind=payload["kind"], kiosk=payload.get("kiosk"),
                             ok=payload["ok"], state=payload["state"])
-            open_alert = tx.unacked_alert("device", subject)
-            if bad:
-                message = (f"{self._device_place(payload)}{DEVICE_KINDS.get(payload['kind'], payload['kind'])}"
-                           f"{DEVICE_STATES.get(payload['state'], '故障:' + payload['state'])}")
-                if open_alert is None:
-                    alert = tx.insert_alert("device", subject, payload["state"], message, now)
+            change = self._sync_alert(tx, now, day, "device", payload["device"], bad, message,
+                                      payload["state"])
+        return payload, [change] if change else []
+
+    def watch_floor(self) -> tuple[int, list]:
+        """What the server checks every few seconds: a service over its business's maximum, a
+        wait over the hall's threshold, a queue over its length, a counter paused too long.
+        Raises what started, clears what ended. Returns how many alerts are up."""
+        cfg = self.config
+        limits = cfg.alerts
+        now = self.clock.now()
+        day = business_day(now, self.tz)
+        counters = self.counters()
+        snap_queued = self.snapshot().queued
+        current = {t.id: t for t in self.tickets([c.current_ticket for c in counters.values()
+                                                  if c.current_ticket])}
+        checks: list[tuple[str, str, bool, str]] = []
+        for c in cfg.counters:
+            s = counters[c.id]
+            t = current.get(s.current_ticket) if s.current_ticket else None
+            if t is not None and t.status in (T.CALLED, T.SERVING):
+                b = cfg.business(t.business)
+                limit = (b.max_s or b.target_s * 2) if b else None
+                since = t.started_at or t.called_at
+                over = bool(limit and since and now - since > limit)
+                checks.append(("long_service", f"{c.id}:{t.id}", over,
+                               f"{c.name} {t.number}({b.name if b else t.business})办理已超过 "
+                               f"{round((limit or 0) / 60)} 分钟上限"))
+            paused_for = now - (s.updated_at or now) if s.state == T.PAUSED else 0
+            checks.append(("long_pause", c.id, paused_for > limits.pause_s,
+                           f"{c.name}已暂停服务 {round(paused_for / 60)} 分钟"))
+        oldest: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for q in snap_queued:
+            counts[q.business] = counts.get(q.business, 0) + 1
+            oldest[q.business] = min(oldest.get(q.business, q.issued_at), q.issued_at)
+        for b in cfg.businesses:
+            waited = now - oldest[b.code] if b.code in oldest else 0
+            checks.append(("long_wait", b.code, waited > limits.wait_s,
+                           f"{b.name}最长已等候 {round(waited / 60)} 分钟(超过 {round(limits.wait_s / 60)} 分钟)"))
+            n = counts.get(b.code, 0)
+            checks.append(("long_queue", b.code, n > limits.queue_length,
+                           f"{b.name}排队 {n} 人(超过 {limits.queue_length} 人)"))
+        with self.store.read() as tx:                         # most ticks change nothing:
+            live = {(a["kind"], a["subject"]) for a in tx.uncleared_alerts()}   # no write then
+            n_up = len([a for a in tx.unacked_alerts() if a["cleared_at"] is None])
+        if all(bad == ((kind, subject) in live) for kind, subject, bad, _ in checks) and not any(
+                k == "long_service" and (k, sub) not in {(c[0], c[1]) for c in checks} for k, sub in live):
+            return n_up, []
+        events = []
+        with self.store.write() as tx:
+            # Alerts whose condition has not ended, acknowledged or not: an acknowledged one
+            # stays quiet while the condition lasts and is closed when it ends.
+            live = {(a["kind"], a["subject"]): a for a in tx.uncleared_alerts()}
+            checked = {(kind, subject) for kind, subject, _, _ in checks}
+            # A service alert whose customer has left the counter: the condition ended.
+            checks += [(kind, subject, False, "") for kind, subject in live
+                       if kind == "long_service" and (kind, subject) not in checked]
+            for kind, subject, bad, message in checks:
+                a = live.get((kind, subject))
+                if bad and a is None:
+                    change = self._sync_alert(tx, now, day, kind, subject, True, message)
+                elif not bad and a is not None:
+                    alert = tx.update_alert(a["id"], cleared_at=now)
+                    tx.append_event(at=now, day=day, kind="alert_cleared", alert=a["id"],
+                                    alert_kind=kind, subject=subject)
+                    change = AlertChanged(alert, "cleared")
                 else:
-                    alert = tx.update_alert(open_alert["id"], state=payload["state"], message=message,
-                                            cleared_at=None)
-                tx.append_event(at=now, day=day, kind="alert", alert=alert["id"], alert_kind="device",
-                                subject=subject, state=payload["state"])
-                events.append(AlertChanged(alert, "raised"))
-            elif open_alert is not None and open_alert["cleared_at"] is None:
-                alert = tx.update_alert(open_alert["id"], cleared_at=now)
-                tx.append_event(at=now, day=day, kind="alert_cleared", alert=alert["id"],
-                                alert_kind="device", subject=subject)
-                events.append(AlertChanged(alert, "cleared"))
-        return payload, events
+                    continue                                  # unchanged: said once, not every tick
+                if change:
+                    events.append(change)
+            n_up = len([a for a in tx.unacked_alerts() if a["cleared_at"] is None])
+        return n_up, events
 
     def ack_alert(self, alert_id: int, by: str) -> tuple[dict, list]:
         now = self.clock.now()

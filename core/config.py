@@ -157,8 +157,12 @@ class AfterService(_Strict):
 
 
 class Alerts(_Strict):
-    """When the floor is told that something needs a person."""
+    """When the floor is told that something needs a person (raised by the server, kept in the
+    event log, shown on the guide's tablet and the manager's page until acknowledged)."""
     wait_s: int = Field(1200, gt=0)       # a ticket waiting longer than this
+    queue_length: int = Field(15, gt=0)   # more than this many waiting for one business
+    pause_s: int = Field(900, gt=0)       # a counter paused longer than this
+    check_s: float = Field(5.0, gt=0, le=60)   # how often the server looks
 
 
 class Zone(_Strict):

@@ -64,6 +64,11 @@ class FloorTx:
         self.conn.execute(f"UPDATE alerts SET {sets} WHERE id = ?", (*changes.values(), alert_id))
         return self.alert(alert_id)
 
+    def uncleared_alerts(self) -> list[dict]:
+        """Alerts whose condition has not ended (acknowledged or not)."""
+        return _dicts(self.conn.execute(
+            "SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY id").fetchall())
+
     def unacked_alerts(self) -> list[dict]:
         return _dicts(self.conn.execute(
             "SELECT * FROM alerts WHERE acked_at IS NULL ORDER BY id").fetchall())

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 from core import views
@@ -40,11 +41,17 @@ class Publisher:
         self.devices = None             # the device service: call pads show what is called
         self._estimates_due = threading.Event()
         self._estimator = None
+        self._watcher = None
+        self._version = 0                # bumped by every publish: the cached hall_state is stale
+        self._state: tuple[int, float, dict] | None = None
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
         if not events:
             return
+        with self._lock:
+            self._version += 1
+        self._start_watcher()
         config = self.hall.config
         for e in events:
             if isinstance(e, TicketCalled):
@@ -134,6 +141,40 @@ class Publisher:
             except Exception:      # the store closing at shutdown; the next change retries
                 pass
             self.socketio.sleep(1.0)
+
+    def hall_state(self) -> dict:
+        """`hall_state` for a connecting client. A reconnect storm (every display and phone after
+        a restart or a Wi-Fi blip) costs one computation per change or per second, not one per
+        client: the snapshot behind it reads every waiting ticket."""
+        now = time.monotonic()
+        with self._lock:
+            cached, version = self._state, self._version
+        if cached is not None and cached[0] == version and now - cached[1] < 1.0:
+            return cached[2]
+        state = views.hall_state(self.hall)
+        with self._lock:
+            if self._version == version:
+                self._state = (version, now, state)
+        return state
+
+    def _start_watcher(self) -> None:
+        """One background task looks at the floor every few seconds for what needs a person
+        (long services, waits, queues and pauses); started by the hall's first event."""
+        with self._lock:
+            if self._watcher is not None:
+                return
+            self._watcher = self.socketio.start_background_task(self._watch_loop)
+
+    def _watch_loop(self) -> None:
+        while not self.hall.store.closed:
+            self.socketio.sleep(self.hall.config.alerts.check_s)
+            if self.hall.store.closed:
+                break
+            try:
+                _, events = self.hall.watch_floor()
+            except Exception:      # the store closing at shutdown; the next tick retries
+                continue
+            self.publish(events)
 
     def _show_on_pad(self, counter: str | None, text: str) -> None:
         if self.devices is not None and counter:

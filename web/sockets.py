@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import emit, join_room
 
-from core import views
 from core.errors import HallError
 
 from . import auth
@@ -18,7 +17,7 @@ def register(socketio) -> None:
     def connect(auth_data=None):
         if auth.current_staff() is not None:
             join_room(STAFF_ROOM)
-        emit("hall_state", views.hall_state(ctx().hall))
+        emit("hall_state", ctx().publisher.hall_state())
 
     @socketio.on("disconnect")
     def disconnect(*_):
@@ -27,7 +26,7 @@ def register(socketio) -> None:
     @socketio.on("hall_state")
     def resync(*_):
         """A client may ask again at any time (e.g. after its tab slept)."""
-        emit("hall_state", views.hall_state(ctx().hall))
+        emit("hall_state", ctx().publisher.hall_state())
 
     @socketio.on("track")
     def track(data=None):
