@@ -98,35 +98,24 @@ class AlertCommands:
             n = counts.get(b.code, 0)
             checks.append(("long_queue", b.code, n > limits.queue_length,
                            f"{b.name}排队 {n} 人(超过 {limits.queue_length} 人)"))
-        with self.store.read() as tx:                         # most ticks change nothing:
-            live = {(a["kind"], a["subject"]) for a in tx.uncleared_alerts()}   # no write then
-            n_up = len([a for a in tx.unacked_alerts() if a["cleared_at"] is None])
-        if all(bad == ((kind, subject) in live) for kind, subject, bad, _ in checks) and not any(
-                k == "long_service" and (k, sub) not in {(c[0], c[1]) for c in checks} for k, sub in live):
-            return n_up, []
+        with self.store.read() as tx:               # most ticks change nothing: no write then
+            if not _changes(tx.uncleared_alerts(), checks):
+                return len(tx.unacked_alerts_up()), []
         events = []
         with self.store.write() as tx:
             # Alerts whose condition has not ended, acknowledged or not: an acknowledged one
             # stays quiet while the condition lasts and is closed when it ends.
-            live = {(a["kind"], a["subject"]): a for a in tx.uncleared_alerts()}
-            checked = {(kind, subject) for kind, subject, _, _ in checks}
-            # A service alert whose customer has left the counter: the condition ended.
-            checks += [(kind, subject, False, "") for kind, subject in live
-                       if kind == "long_service" and (kind, subject) not in checked]
-            for kind, subject, bad, message in checks:
-                a = live.get((kind, subject))
-                if bad and a is None:
+            for kind, subject, bad, message, a in _changes(tx.uncleared_alerts(), checks):
+                if bad:
                     change = self._sync_alert(tx, now, day, kind, subject, True, message)
-                elif not bad and a is not None:
+                else:
                     alert = tx.update_alert(a["id"], cleared_at=now)
                     tx.append_event(at=now, day=day, kind="alert_cleared", alert=a["id"],
                                     alert_kind=kind, subject=subject)
                     change = AlertChanged(alert, "cleared")
-                else:
-                    continue                                  # unchanged: said once, not every tick
                 if change:
                     events.append(change)
-            n_up = len([a for a in tx.unacked_alerts() if a["cleared_at"] is None])
+            n_up = len(tx.unacked_alerts_up())
         return n_up, events
 
     def ack_alert(self, alert_id: int, by: str) -> tuple[dict, list]:
@@ -146,3 +135,14 @@ class AlertCommands:
         """Alerts not yet acknowledged, oldest first."""
         with self.store.read() as tx:
             return tx.unacked_alerts()
+
+
+def _changes(uncleared: list[dict], checks: list[tuple]) -> list[tuple]:
+    """(kind, subject, bad, message, alert) for each check whose alert must be raised or cleared;
+    a service alert whose customer has left the counter is cleared."""
+    live = {(a["kind"], a["subject"]): a for a in uncleared}
+    checked = {(c[0], c[1]) for c in checks}
+    checks = checks + [(kind, subject, False, "") for kind, subject in live
+                       if kind == "long_service" and (kind, subject) not in checked]
+    return [(kind, subject, bad, message, live.get((kind, subject)))
+            for kind, subject, bad, message in checks if bad != ((kind, subject) in live)]

@@ -69,6 +69,11 @@ class FloorTx:
         return _dicts(self.conn.execute(
             "SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY id").fetchall())
 
+    def unacked_alerts_up(self) -> list[dict]:
+        """Alerts up now and not yet acknowledged."""
+        return _dicts(self.conn.execute(
+            "SELECT * FROM alerts WHERE acked_at IS NULL AND cleared_at IS NULL ORDER BY id").fetchall())
+
     def unacked_alerts(self) -> list[dict]:
         return _dicts(self.conn.execute(
             "SELECT * FROM alerts WHERE acked_at IS NULL ORDER BY id").fetchall())
