@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-    python -m bench [--server threading|gevent|both] [--only issue|calls]
+    python -m bench [--server threading|gevent|both] [--only issue calls …]
 """
 from __future__ import annotations
 
@@ -14,25 +14,24 @@ from . import calls, devices, display, issue, kiosk, staff
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", choices=("issue", "calls", "devices", "kiosk", "display", "staff"))
+    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff"))
     args = p.parse_args()
+    chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
-    if args.only in (None, "devices"):
+    if "devices" in chosen:
         devices.run()
-    if args.only in (None, "kiosk"):
+    if "kiosk" in chosen:
         kiosk.run()
-    if args.only in (None, "display"):
+    if "display" in chosen:
         display.run()
-    if args.only in (None, "staff"):
+    if "staff" in chosen:
         staff.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
-        if args.only in ("devices", "kiosk", "display", "staff"):
-            break
-        if args.only in (None, "issue"):
+        if "issue" in chosen:
             issue.run(server)
-        if args.only in (None, "calls"):
+        if "calls" in chosen:
             calls.run(server)
 
 

@@ -1,57 +1,19 @@
-"""call-next → `ticket_called` at 200 real Socket.IO clients, beside a bare Flask-SocketIO
-broadcast served the same way; and the server's RSS with those clients connected."""
+"""call-next → `ticket_called` at 200 real Socket.IO clients (in a few client processes),
+beside a bare Flask-SocketIO broadcast served the same way; and the server's RSS with those
+clients connected."""
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-import socketio
 
+from .audience import PROCESSES, Audience
 from .common import bare_server, hall_server, ms, pct
 
 CLIENTS = 200
 CALLS = 50
-
-
-class Audience:
-    """N Socket.IO clients recording when each `ticket_called` reaches them."""
-
-    def __init__(self, url: str, n: int):
-        self.arrivals: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
-        self.clients: list[socketio.Client] = []
-
-        def join(_):
-            c = socketio.Client(reconnection=False)
-            c.on("ticket_called", self._arrived)
-            c.connect(url, transports=["websocket"], wait_timeout=30)
-            return c
-
-        with ThreadPoolExecutor(16) as ex:
-            self.clients = list(ex.map(join, range(n)))
-
-    def _arrived(self, data):
-        t = time.perf_counter()
-        with self.lock:
-            self.arrivals.setdefault(str(data.get("number")), []).append(t)
-
-    def wait_for(self, number: str, n: int, timeout_s: float = 10.0) -> list[float]:
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            with self.lock:
-                got = list(self.arrivals.get(number, []))
-            if len(got) >= n:
-                return got
-            time.sleep(0.002)
-        raise RuntimeError(f"only {len(got)} of {n} clients got {number}")
-
-    def close(self):
-        with ThreadPoolExecutor(16) as ex:
-            list(ex.map(lambda c: c.disconnect(), self.clients))
 
 
 def measure(trigger, audience: Audience, calls: int) -> list[float]:
@@ -59,7 +21,7 @@ def measure(trigger, audience: Audience, calls: int) -> list[float]:
     for i in range(calls):
         t0 = time.perf_counter()
         number = trigger(i)
-        lat += [t - t0 for t in audience.wait_for(number, CLIENTS)]
+        lat += audience.wait_for(CLIENTS, label=number, since=t0)
         time.sleep(0.1)
     return lat
 
@@ -68,7 +30,7 @@ def run(server: str = "threading") -> dict:
     out: dict = {}
     bare = bare_server(server)
     try:
-        audience = Audience(bare.url, CLIENTS)
+        audience = Audience(bare.url, CLIENTS, "ticket_called", key="number")
         s = requests.Session()
 
         def broadcast(i):
@@ -90,7 +52,7 @@ def run(server: str = "threading") -> dict:
             clerk.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"}).raise_for_status()
             clerk.post(hall.url + "/api/counters/1/open").raise_for_status()
             idle_rss = hall.rss_mib()
-            audience = Audience(hall.url, CLIENTS)
+            audience = Audience(hall.url, CLIENTS, "ticket_called", key="number")
 
             def call_next(i):
                 r = clerk.post(hall.url + "/api/counters/1/call-next")
@@ -105,7 +67,7 @@ def run(server: str = "threading") -> dict:
             hall.stop()
     out.update(hall_p50=pct(hall_lat, 50), hall_p99=pct(hall_lat, 99),
                bare_p50=pct(bare_lat, 50), bare_p99=pct(bare_lat, 99))
-    print(f"[calls/{server}] call-next → ticket_called at {CLIENTS} clients ({CALLS} calls, "
+    print(f"[calls/{server}] call-next → ticket_called at {CLIENTS} clients in {PROCESSES} processes ({CALLS} calls, "
           f"{len(hall_lat)} deliveries): p50 {ms(out['hall_p50'])}, p99 {ms(out['hall_p99'])}"
           f"  vs bare broadcast p50 {ms(out['bare_p50'])}, p99 {ms(out['bare_p99'])}"
           f"  → p50 {out['hall_p50'] / out['bare_p50']:.2f}× bare")

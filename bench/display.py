@@ -4,14 +4,12 @@ Flask-SocketIO broadcast to 500 clients in the same run."""
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-import socketio
 
+from .audience import Audience
 from .common import bare_server, hall_server, ms, pct
 from .kiosk import ARGS, CHROMIUM
 
@@ -43,42 +41,6 @@ def display_latency(url: str) -> list[float]:
     return lat
 
 
-class Phones:
-    def __init__(self, url: str, tokens: list[str] | None, event: str):
-        self.arrivals: list[tuple[int, float]] = []
-        self.lock = threading.Lock()
-        self.ready = threading.Semaphore(0)
-
-        def join(i):
-            c = socketio.Client(reconnection=False)
-            c.on(event, lambda data, i=i: self._got(i))
-            c.connect(url, transports=["websocket"], wait_timeout=30)
-            if tokens:
-                c.emit("track", {"ticket": tokens[i]})
-            return c
-
-        with ThreadPoolExecutor(16) as ex:
-            self.clients = list(ex.map(join, range(len(tokens) if tokens else PHONES)))
-
-    def _got(self, i):
-        with self.lock:
-            self.arrivals.append((i, time.perf_counter()))
-
-    def collect(self, since: float, n: int, timeout: float = 30.0) -> list[float]:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            with self.lock:
-                got = [t for _, t in self.arrivals if t >= since]
-            if len(got) >= n:
-                return [t - since for t in got]
-            time.sleep(0.005)
-        raise RuntimeError(f"only {len(got)} of {n} updates arrived")
-
-    def close(self):
-        with ThreadPoolExecutor(16) as ex:
-            list(ex.map(lambda c: c.disconnect(), self.clients))
-
-
 def run(rounds: int = 10) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,14 +52,14 @@ def run(rounds: int = 10) -> dict:
 
         bare = bare_server("threading")
         try:
-            phones = Phones(bare.url, None, "ticket_called")
+            phones = Audience(bare.url, PHONES, "ticket_called")
             s = requests.Session()
             bare_lat = []
             for k in range(rounds):
                 time.sleep(0.3)
                 t0 = time.perf_counter()
                 s.post(bare.url + "/broadcast", json={"number": k}).raise_for_status()
-                bare_lat += phones.collect(t0, PHONES)
+                bare_lat += phones.wait_for(PHONES, since=t0)
             phones.close()
         finally:
             bare.stop()
@@ -109,15 +71,15 @@ def run(rounds: int = 10) -> dict:
                                  ).json()["id"] for i in range(PHONES + rounds)]
             clerk.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"})
             clerk.post(hall.url + "/api/counters/5/open").raise_for_status()
-            phones = Phones(hall.url, tokens[rounds:], "ticket_update")
-            phones.collect(0, PHONES)                  # everyone got their first update
+            phones = Audience(hall.url, PHONES, "ticket_update", tokens=tokens[rounds:])
+            phones.wait_for(PHONES, timeout_s=120)     # everyone got their first update
             hall_lat = []
             rss = hall.rss_mib()
             for k in range(rounds):
                 time.sleep(0.3)
                 t0 = time.perf_counter()
                 clerk.post(hall.url + "/api/counters/5/call-next").raise_for_status()
-                hall_lat += phones.collect(t0, PHONES)   # every phone's "ahead" went down by one
+                hall_lat += phones.wait_for(PHONES, since=t0)   # every phone's "ahead" went down by one
             out["rss_mib"] = max(rss, hall.rss_mib())
             phones.close()
         finally:

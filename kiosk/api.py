@@ -7,7 +7,7 @@ from core import views
 from core.errors import Forbidden, HallError
 from web import auth
 from web.api import ok, route
-from web.context import ctx, run
+from web.context import ctx, publish_pending, run
 from web.schemas import HelpRequest, IssueTicket, IssuedTicketOut, ReadCardOut
 
 from . import bp
@@ -26,6 +26,7 @@ def issue(body: IssueTicket):
     view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
     if ticket.kiosk is not None:
         if ticket.printed is None:      # first time, or a retry after a crash before printing
+            publish_pending()           # the arrival is news before the paper is out
             printed, error = c.devices.print_ticket(ticket.kiosk, view, views.hall_view(c.hall.config))
             ticket = run(c.hall.record_print, ticket.id, printed, error)
         view.update(printed=bool(ticket.printed), print_error=ticket.print_error)

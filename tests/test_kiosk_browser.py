@@ -210,3 +210,18 @@ def test_limited_issuing_shows_the_message_and_only_what_is_open(kiosk, live):
     publish(live.hall.set_issuing("paused", "暂停取号,请稍候")[1])
     kiosk.wait_for_selector('#kiosk[data-screen="paused"]')
     assert "暂停取号,请稍候" in kiosk.inner_text('[data-screen="paused"]')
+
+
+def test_business_buttons_follow_the_queue_live(kiosk, live):
+    """Tickets taken elsewhere (another kiosk, a clerk's call) change the counts on the buttons
+    without a reload: the kiosk asked for the "estimates" topic."""
+    button = '[data-business="M-BILL"] .queue'
+    kiosk.wait_for_function(f"document.querySelector('{button}').textContent.startsWith('0人等待')")
+    api = live.app.test_client()
+    for i in range(2):
+        assert api.post("/api/tickets", json={"business": "M-BILL", "request_id": f"live-{i}"}).status_code == 201
+    kiosk.wait_for_function(f"document.querySelector('{button}').textContent.startsWith('2人等待')",
+                            timeout=5000)
+    live.clerk("2").post("/api/counters/2/call-next")
+    kiosk.wait_for_function(f"document.querySelector('{button}').textContent.startsWith('1人等待')",
+                            timeout=5000)

@@ -139,3 +139,61 @@ def test_no_broadcast_hands_out_a_ticket_token(app, client, clerk):
     assert "A001" in seen and t["id"] not in seen
     r = client.post(f"/api/tickets/{public_id(t['id'])}/rating", json={"score": 1})
     assert r.status_code == 404                             # the digest rates nothing
+
+
+def test_events_go_out_even_when_the_request_fails_after_the_command(tmp_path, clock):
+    """A command's events are sent when the request ends; a view that fails after the command
+    committed must not swallow them (the wall would miss a call)."""
+    from web import create_app
+    from web.context import ctx, run
+    app = create_app(None, tmp_path / "late.db", demo=True, clock=clock)
+
+    @app.post("/_test/issue-then-fail")
+    def issue_then_fail():
+        run(ctx().hall.issue_ticket, "F-NEW", "late-1")
+        raise RuntimeError("the view broke after the command")
+
+    watcher = sio(app)
+    watcher.get_received()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert app.test_client().post("/_test/issue-then-fail").status_code == 500
+    assert named(watcher.get_received(), "queue_changed")[-1]["waiting"]["F-NEW"] == 1
+    app.extensions["hall"].hall.store.close()
+
+
+def test_a_call_is_broadcast_before_the_queue_counts(app, client, clerk):
+    issue(client, "F-NEW")
+    w = sio(app)
+    w.get_received()
+    clerk.post("/api/counters/1/call-next")
+    names = [m["name"] for m in w.get_received()]
+    assert names.index("ticket_called") < names.index("queue_changed")
+
+
+def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client, clerk):
+    """A phone gets the broadcasts; the kiosk's estimates and a counter screen's rating prompt go
+    only to the pages that asked for them (and a made-up topic gets nothing)."""
+    import time
+    socketio = app.extensions["hall"].socketio
+    phone = sio(app)
+    kiosk = socketio.test_client(app, auth={"topics": ["estimates"]})
+    screen1 = socketio.test_client(app, auth={"topics": ["counter:1"]})
+    screen2 = socketio.test_client(app, auth={"topics": ["counter:2", "counter:99", 7, "staff"]})
+    for c in (phone, kiosk, screen1, screen2):
+        c.get_received()
+    issue(client, "F-NEW")
+    issue(client, "F-NEW")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/call-next")          # finishes the first: the pad asks for a rating
+    deadline = time.monotonic() + 5
+    got = {}
+    while time.monotonic() < deadline and not named(got.get("kiosk", []), "estimates_changed"):
+        got.setdefault("kiosk", []).extend(kiosk.get_received())
+        time.sleep(0.05)
+    got.update(phone=phone.get_received(), screen1=screen1.get_received(), screen2=screen2.get_received())
+    assert named(got["kiosk"], "estimates_changed")[-1]["estimates"]["F-NEW"]["waiting"] == 0
+    assert named(got["screen1"], "service_finished") == [{"counter": "1", "number": "A001"}]
+    for who in ("phone", "screen2"):
+        assert len(named(got[who], "ticket_called")) == 2
+        assert not named(got[who], "service_finished") and not named(got[who], "estimates_changed")
+        assert not named(got[who], "ticket_issued")       # "staff" as a topic opens nothing

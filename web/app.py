@@ -22,7 +22,7 @@ from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
 from . import agents, auth, devices as device_wiring, errors, i18n, shell, sockets
-from .context import HallContext
+from .context import HallContext, publish_pending
 from .publisher import Publisher
 
 MAX_BODY = 64 * 1024
@@ -77,6 +77,9 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
             raise HallError("body_too_large", "请求内容过大(上限 64 KiB)", status=413)
         if request.path.startswith("/api/") or request.path in ("/login", "/logout"):
             auth.refuse_cross_site()
+
+    # Every command's events go out, whatever became of the request after the command.
+    app.teardown_request(lambda _exc: publish_pending())
 
     for bp in (shell.bp, kiosk_bp, display_bp, counter_bp, guide_bp, manager_bp):
         app.register_blueprint(bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from core.hall import Hall
 from core.staff import StaffAccounts
@@ -25,7 +25,19 @@ def ctx() -> HallContext:
 
 
 def run(command, *args, **kwargs):
-    """Call one command of the core and publish its events; return the command's result."""
+    """Call one command of the core; return its result. Its events go out when the request has
+    built its answer (`publish_pending`): once a broadcast is handed to every socket's writer
+    thread, any work left in the request competes with them for the interpreter."""
     *result, events = command(*args, **kwargs)
-    ctx().publisher.publish(events)
+    if has_request_context():
+        g.setdefault("hall_events", []).extend(events)
+    else:
+        ctx().publisher.publish(events)
     return result[0] if len(result) == 1 else tuple(result)
+
+
+def publish_pending() -> None:
+    """Send what the request's commands did (at its end, or before a slow device step)."""
+    events = g.pop("hall_events", None)
+    if events:
+        ctx().publisher.publish(events)

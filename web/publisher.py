@@ -4,8 +4,10 @@
 - `queue_changed` to everyone when waiting counts may have moved;
 - `counter_changed` to everyone when a counter opens, closes, pauses or resumes;
 - `ticket_update` to the phones tracking a ticket, whenever what they show changes;
-- `estimates_changed` to everyone, at most once a second: per business, how many wait and the
-  wait a ticket taken now would be told (kiosk buttons);
+- `estimates_changed` to the pages that asked for the topic "estimates" (kiosks), at most once
+  a second: per business, how many wait and the wait a ticket taken now would be told;
+- `service_finished` to staff pages and to the screen of that counter (topic "counter:<id>"):
+  its rating pad asks the customer who just left;
 - `issuing_changed` to everyone when the manager pauses, limits or reopens issuing;
 - to staff pages only: `help_requested` when a customer at a kiosk asks for the guide and
   `help_changed` whenever a request is made, accepted or closed; `alert_changed` when an alert is
@@ -25,10 +27,30 @@ from core.events import (QUEUE_EVENTS, AlertChanged, CounterChanged, FollowUpCha
 from core.hall import Hall
 
 STAFF_ROOM = "staff"
+ESTIMATES_ROOM = "estimates"
+ESTIMATE_DELAY_S = 0.5
 
 
 def ticket_room(token: str) -> str:
     return f"t:{token}"
+
+
+def counter_room(counter_id: str) -> str:
+    return f"counter:{counter_id}"
+
+
+def topic_rooms(topics, config) -> list[str]:
+    """The rooms a connecting page asked for (`auth.topics`), unknown ones ignored:
+    "estimates" (kiosks) and "counter:<id>" (that counter's screen)."""
+    if not isinstance(topics, list):
+        return []
+    rooms = []
+    for topic in topics[:8]:
+        if topic == ESTIMATES_ROOM:
+            rooms.append(ESTIMATES_ROOM)
+        elif isinstance(topic, str) and topic.startswith("counter:") and config.counter(topic[8:]):
+            rooms.append(topic)
+    return rooms
 
 
 class Publisher:
@@ -47,55 +69,71 @@ class Publisher:
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
+        """Every payload is built first, then all are emitted at once: once a broadcast is
+        handed to the sockets' writer threads, work still to do competes with them."""
         if not events:
             return
         with self._lock:
             self._version += 1
         self._start_watcher()
-        config = self.hall.config
+        sends: list[tuple[str, dict, str | None]] = []     # (event, payload, room)
+        pads: list[tuple[str | None, str]] = []
         for e in events:
-            if isinstance(e, TicketCalled):
-                payload = views.call_view(config, e.ticket, e.counter, e.recall)
-                payload.update(self._announcement("call", e.ticket.number, e.counter, e.recall))
-                self.socketio.emit("ticket_called", payload)
-                self._show_on_pad(e.counter, e.ticket.number)
-            elif isinstance(e, TicketChanged) and e.kind in ("finished", "no_show", "transferred"):
-                self._show_on_pad(e.ticket.counter, "----")
-                if e.kind == "finished" and e.ticket.counter:
-                    # The counter's rating pad asks the customer who just left.
-                    self.socketio.emit("service_finished", {"counter": e.ticket.counter,
-                                                            "number": e.ticket.number})
-            elif isinstance(e, IssuingChanged):
-                self.socketio.emit("issuing_changed", e.issuing)
-            elif isinstance(e, TicketIssued):
-                self._staff("ticket_issued", self._arrival(e.ticket))
-            elif isinstance(e, TicketPrechecked):
-                self._staff("ticket_prechecked", {"ticket": e.ticket.id, "number": e.ticket.number,
-                                                  "prechecked": e.ticket.prechecked_at is not None,
-                                                  "by": e.ticket.prechecked_by})
-            elif isinstance(e, HelpChanged):
-                if e.kind == "requested":
-                    self._staff("help_requested", e.request)
-                self._staff("help_changed", {**e.request, "change": e.kind})
-            elif isinstance(e, AlertChanged):
-                self._staff("alert_changed", {**self.hall.alert_view(e.alert), "change": e.kind})
-            elif isinstance(e, FollowUpChanged):
-                self._staff("follow_up_changed", {**self.hall.follow_up_view(e.follow_up), "change": e.kind})
-            elif isinstance(e, CounterChanged):
-                self._show_on_pad(e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
-                current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
-                payload = {**views.counter_view(config, e.counter, current), "change": e.kind}
-                if e.kind == "paused":
-                    payload.update(self._announcement("pause", None, e.counter.id, False))
-                self.socketio.emit("counter_changed", payload)
-        if any(isinstance(e, QUEUE_EVENTS) for e in events):
+            self._payloads(e, sends, pads)
+        queue_moved = any(isinstance(e, QUEUE_EVENTS) for e in events)
+        if queue_moved:
             self._estimates_due.set()
             self._start_estimator()
-            # Snapshot taken under the lock: whoever publishes last sends the newest truth.
-            with self._lock:
-                self.socketio.emit("queue_changed", {"waiting": self.hall.waiting_counts()})
+        # Built and sent under the lock: whoever publishes last sends the newest truth.
+        with self._lock:
+            if queue_moved:
+                sends.append(("queue_changed", {"waiting": self.hall.waiting_counts()}, None))
                 if self._trackers:
-                    self._update_trackers(self.hall.snapshot())
+                    sends += self._tracker_updates(self.hall.snapshot())
+            for name, payload, room in sends:
+                self.socketio.emit(name, payload, to=room)
+        for counter, text in pads:
+            self._show_on_pad(counter, text)
+
+    def _payloads(self, e, sends: list, pads: list) -> None:
+        """What one domain event says, and to whom."""
+        config = self.hall.config
+        if isinstance(e, TicketCalled):
+            payload = views.call_view(config, e.ticket, e.counter, e.recall)
+            payload.update(self._announcement("call", e.ticket.number, e.counter, e.recall))
+            sends.append(("ticket_called", payload, None))
+            pads.append((e.counter, e.ticket.number))
+        elif isinstance(e, TicketChanged) and e.kind in ("finished", "no_show", "transferred"):
+            pads.append((e.ticket.counter, "----"))
+            if e.kind == "finished" and e.ticket.counter:
+                # The counter's rating pad asks the customer who just left; staff pages refresh.
+                finished = {"counter": e.ticket.counter, "number": e.ticket.number}
+                sends.append(("service_finished", finished, [STAFF_ROOM, counter_room(e.ticket.counter)]))
+        elif isinstance(e, IssuingChanged):
+            sends.append(("issuing_changed", e.issuing, None))
+        elif isinstance(e, TicketIssued):
+            sends.append(("ticket_issued", self._arrival(e.ticket), STAFF_ROOM))
+        elif isinstance(e, TicketPrechecked):
+            sends.append(("ticket_prechecked", {"ticket": e.ticket.id, "number": e.ticket.number,
+                                                "prechecked": e.ticket.prechecked_at is not None,
+                                                "by": e.ticket.prechecked_by}, STAFF_ROOM))
+        elif isinstance(e, HelpChanged):
+            if e.kind == "requested":
+                sends.append(("help_requested", e.request, STAFF_ROOM))
+            sends.append(("help_changed", {**e.request, "change": e.kind}, STAFF_ROOM))
+        elif isinstance(e, AlertChanged):
+            sends.append(("alert_changed", {**self.hall.alert_view(e.alert), "change": e.kind},
+                          STAFF_ROOM))
+        elif isinstance(e, FollowUpChanged):
+            sends.append(("follow_up_changed",
+                          {**self.hall.follow_up_view(e.follow_up), "change": e.kind}, STAFF_ROOM))
+        elif isinstance(e, CounterChanged):
+            pads.append((e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----")))
+            current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
+            payload = {**views.counter_view(config, e.counter, current), "change": e.kind}
+            if e.kind == "paused":
+                payload.update(self._announcement("pause", None, e.counter.id, False))
+            sends.append(("counter_changed", payload, None))
 
     def _announcement(self, kind: str, number: str | None, counter: str, recall: bool) -> dict:
         """Where the display finds the words (a WAV rendered on the server), and the words
@@ -135,9 +173,13 @@ class Publisher:
         while not self.hall.store.closed:
             if not self._estimates_due.wait(timeout=1.0):
                 continue
+            # Not on the heels of the change: the call's own broadcast goes out first, and a
+            # burst of changes costs one estimate.
+            self.socketio.sleep(ESTIMATE_DELAY_S)
             self._estimates_due.clear()
             try:
-                self.socketio.emit("estimates_changed", {"estimates": self.hall.business_estimates()})
+                self.socketio.emit("estimates_changed", {"estimates": self.hall.business_estimates()},
+                                   to=ESTIMATES_ROOM)
             except Exception:      # the store closing at shutdown; the next change retries
                 pass
             self.socketio.sleep(1.0)
@@ -201,12 +243,12 @@ class Publisher:
                     del self._trackers[token]
                     self._last_sent.pop(token, None)
 
-    def _update_trackers(self, snap) -> None:
-        tokens = list(self._trackers)
-        if not tokens:
-            return
-        for t in self.hall.tickets(tokens):
+    def _tracker_updates(self, snap) -> list[tuple[str, dict, str]]:
+        """`ticket_update` for each tracked ticket whose phone would show something new."""
+        out = []
+        for t in self.hall.tickets(list(self._trackers)):
             view = views.update_view(views.ticket_view(self.hall.config, t, snap))
             if self._last_sent.get(t.id) != view:
                 self._last_sent[t.id] = view
-                self.socketio.emit("ticket_update", view, to=ticket_room(t.id))
+                out.append(("ticket_update", view, ticket_room(t.id)))
+        return out

@@ -9,7 +9,7 @@ from core.errors import HallError
 from . import auth
 from .context import ctx
 from .errors import error_body
-from .publisher import STAFF_ROOM, ticket_room
+from .publisher import STAFF_ROOM, ticket_room, topic_rooms
 
 
 def register(socketio) -> None:
@@ -17,6 +17,10 @@ def register(socketio) -> None:
     def connect(auth_data=None):
         if auth.current_staff() is not None:
             join_room(STAFF_ROOM)
+        # Events only some pages want go to rooms, so a phone is not sent every kiosk's figures.
+        topics = auth_data.get("topics") if isinstance(auth_data, dict) else None
+        for room in topic_rooms(topics, ctx().hall.config):
+            join_room(room)
         emit("hall_state", ctx().publisher.hall_state())
 
     @socketio.on("disconnect")

@@ -40,7 +40,7 @@
     ticket_called(c) { if (c.counter === CFG.counter) refresh(); },
     counter_changed(c) { if (c.id === CFG.counter) refresh(); },
     service_finished(f) { if (f.counter === CFG.counter) { refresh(); askRating(); } },
-  });
+  }, ["counter:" + CFG.counter]);
   translate(root);
   refresh();
 })();

@@ -306,7 +306,7 @@
       },
       estimates_changed(st) { state.estimates = st.estimates; $$("[data-business]").forEach(paintButton); },
       issuing_changed: applyIssuing,
-    });
+    }, ["estimates"]);
   }
 
   buildButtons();

@@ -19,10 +19,13 @@ window.Hall = (function () {
     document.documentElement.lang = l === "en" ? "en" : "zh-CN";
     if (root) translate(root);
   }
-  function socket(root, handlers) {
+  // `topics`: what this page wants beyond the broadcasts ("estimates" for a kiosk, "counter:3"
+  // for counter 3's screen); sent with every (re)connection.
+  function socket(root, handlers, topics) {
     if (typeof io === "undefined") return null;
     // Back within a second or two of the server: the default back-off grows to 5 s.
-    const s = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 1500 });
+    const s = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 1500,
+                   auth: { topics: topics || [] } });
     s.on("connect", () => { root.dataset.connection = "online"; });
     s.on("disconnect", () => { root.dataset.connection = "offline"; });
     s.on("connect_error", () => { root.dataset.connection = "offline"; });
