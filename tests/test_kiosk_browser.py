@@ -85,6 +85,8 @@ def test_id_path_with_a_seniors_card_gives_priority(kiosk, live):
     number = ticket_number(kiosk)
     assert number == "G001"
     kiosk.wait_for_selector(".priority-note:not([hidden])")
+    age = live.hall.config.hall.senior_age                # the hall's rule, not a number in a script
+    assert f"年满{age}岁" in kiosk.inner_text(".priority-note")
     assert "张*" in kiosk.inner_text(".hello")
     shot(kiosk, "kiosk-05-senior-ticket")
     ticket_id = kiosk.evaluate("window.hallKiosk.state.ticket.id")
@@ -225,3 +227,57 @@ def test_business_buttons_follow_the_queue_live(kiosk, live):
     live.clerk("2").post("/api/counters/2/call-next")
     kiosk.wait_for_function(f"document.querySelector('{button}').textContent.startsWith('1人等待')",
                             timeout=5000)
+
+
+def test_a_refusal_is_said_in_the_customers_language(kiosk, live):
+    """The manager limits issuing while an English-speaking customer is on the self-service
+    screen: the counter ticket is refused in English, and the kiosk starts over."""
+    kiosk.click('[data-lang="en"]')
+    kiosk.click('[data-business="M-TOPUP"]')
+    kiosk.wait_for_selector('[data-screen="self"]:not([hidden])')
+    live.hall.set_issuing("limited", "", ["F-NEW"])        # not published: the kiosk has not heard
+    kiosk.click('[data-answer="counter-ticket"]')
+    kiosk.wait_for_selector(".notice:not([hidden])")
+    assert kiosk.inner_text(".notice") == "Tickets for this service are paused; please ask a guide"
+    kiosk.wait_for_selector('#kiosk[data-screen="welcome"]')
+    assert live.hall.waiting_counts()["M-TOPUP"] == 0
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_no_step_needs_scrolling(browser, live, size):
+    """Every screen of every path fits the kiosk's screen, in both languages."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(f"{live.url}/kiosk?k=k1")
+    page.wait_for_selector('#kiosk[data-connection="online"]')
+
+    def fits(step):
+        for lang in ("zh", "en"):
+            page.click(f'[data-lang="{lang}"]')
+            height = page.evaluate("document.documentElement.scrollHeight")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert height <= size[1] and width <= size[0], (step, lang, width, height)
+        page.click('[data-lang="zh"]')
+
+    fits("welcome")
+    page.click('[data-business="M-TOPUP"]')
+    page.wait_for_selector('[data-screen="self"]:not([hidden])')
+    fits("self-service")
+    page.click('[data-answer="back"]:visible')
+    page.click('[data-business="M-NEW"]')
+    page.wait_for_selector('[data-screen="id"]:not([hidden])')
+    fits("id question")
+    page.click('[data-answer="id-no"]')
+    page.wait_for_selector('[data-screen="noid"]:not([hidden])')
+    fits("no id")
+    page.click('[data-answer="back"]:visible')
+    page.click('[data-business="M-NEW"]')
+    page.click('[data-answer="id-yes"]')
+    page.wait_for_selector('[data-screen="read"]:not([hidden])')
+    fits("reading")
+    live.mocks["idcard:k1"].place(0)
+    ticket_number(page)
+    page.wait_for_selector(".priority-note:not([hidden])")
+    fits("senior ticket")
+    shot(page, f"kiosk-12-ticket-{size[0]}x{size[1]}")
+    context.close()

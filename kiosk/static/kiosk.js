@@ -28,7 +28,9 @@
   const minutes = (s) => Math.max(1, Math.round(s / 60));
 
   function translate() {
-    $$("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t, state.vars[el.dataset.t]); });
+    $$("[data-t]").forEach((el) => {
+      el.textContent = t(el.dataset.t, { age: CFG.senior_age, ...state.vars[el.dataset.t] });
+    });
     $$(".lang").forEach((el) => el.classList.toggle("active", el.dataset.lang === Hall.lang));
     $$("[data-business]").forEach(paintButton);
     $$(".business-name").forEach((el) => { if (state.business) el.textContent = bname(state.business); });
@@ -194,7 +196,7 @@
       const code = (answer.error || {}).code;
       if (code === "issuing_paused" || code === "business_closed") {
         state.busy = false;
-        notify(answer.error.message);
+        notify(t("error_" + code));     // the kiosk's own words, in the customer's language
         return reset();
       }
       break;
