@@ -1,12 +1,14 @@
-"""Emergency issuing: the manager pauses or limits ticket issuing. Mixed into Hall (it shares
-its store, clock and config)."""
+"""The manager's commands on the floor: pause or limit ticket issuing (emergency mode), and
+change the businesses a counter serves for the day. Mixed into Hall (it shares its store,
+clock and config)."""
 from __future__ import annotations
 
 import json
 
+from . import day_config
 from .clock import business_day
 from .errors import Conflict, HallError, NotFound
-from .events import IssuingChanged
+from .events import CounterChanged, IssuingChanged
 
 ISSUING_MODES = ("normal", "paused", "limited")
 
@@ -36,3 +38,38 @@ class FloorCommands:
             tx.set_setting("issuing", json.dumps(state, ensure_ascii=False))
             tx.append_event(at=now, day=business_day(now, self.tz), kind="issuing", clerk=by, **state)
         return state, [IssuingChanged(state)]
+
+    def set_counter_businesses(self, counter_id: str, businesses: list[str] | None,
+                               by: str | None = None) -> tuple[dict, list]:
+        """What a counter serves today, in order of preference; None gives it back the
+        config's list. Refused when some business would be left with no counter."""
+        base = self.base_config.counter(counter_id)
+        if base is None:
+            raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+        if businesses is not None:
+            for code in businesses:
+                if self.base_config.business(code) is None:
+                    raise NotFound("unknown_business", f"没有代码为 {code} 的业务")
+            if not businesses:
+                raise HallError("businesses_missing", "请至少选择一项业务(不办理业务请关闭窗口)")
+            if len(set(businesses)) != len(businesses):
+                raise HallError("businesses_repeated", "业务重复")
+            if list(businesses) == list(base.businesses):
+                businesses = None
+        now = self.clock.now()
+        day = business_day(now, self.tz)
+        changes = dict(self.day_changes())
+        if businesses is None:
+            changes.pop(counter_id, None)
+        else:
+            changes[counter_id] = list(businesses)
+        day_config.apply(self.base_config, changes)         # refuses a business left unserved
+        with self.store.write() as tx:
+            tx.set_setting(day_config.SETTING, json.dumps({"day": day, "counters": changes}))
+            tx.append_event(at=now, day=day, kind="counter_businesses", counter=counter_id, clerk=by,
+                            businesses=businesses or list(base.businesses), reset=businesses is None)
+            state = tx.counter(counter_id)
+        self._day_config_changed()
+        serving = list(businesses or base.businesses)
+        return {"counter": counter_id, "businesses": serving, "changed_today": businesses is not None}, \
+            [CounterChanged(state, "businesses")]

@@ -17,6 +17,7 @@ from .alerts import AlertCommands
 from .customers import CustomerCommands
 from .floor import FloorCommands
 from .guide import GuideCommands
+from .manager import ManagerBoard
 from .reader import HallReader
 from .events import CounterChanged, DayClosed, TicketCalled, TicketChanged, TicketIssued
 from .store import Store, Tx
@@ -27,7 +28,7 @@ MAX_PER_PREFIX = 999       # numbers are prefix + 3 digits
 
 
 class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertCommands,
-           AfterServiceCommands):
+           AfterServiceCommands, ManagerBoard):
     """The commands (each one transaction); the reading side is HallReader."""
 
     def __init__(self, config: HallConfig, store: Store, clock=None):

@@ -5,18 +5,19 @@ import json
 
 from .clock import SystemClock, business_day
 from .config import HallConfig
+from .day_config import DayConfig
 from .errors import NotFound
 from .estimates import QueueSnapshot
 from .store import Store
 from .tickets import CounterState, Ticket
 
 
-class HallReader:
+class HallReader(DayConfig):
     def __init__(self, config: HallConfig, store: Store, clock=None):
-        self.config = config
         self.store = store
         self.clock = clock or SystemClock()
         self.tz = config.hall.tz
+        self._init_day_config(config)
 
     def today(self) -> str:
         return business_day(self.clock.now(), self.tz)

@@ -1,16 +1,41 @@
-"""Waiting and service statistics against the hall's standard."""
+"""The duty manager: the live hall, emergency issuing, a counter's businesses for the day, and
+waiting and service statistics against the hall's standard."""
 from __future__ import annotations
 
 from core import stats
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import Issuing, StatsOut, StatsQuery
+from web.schemas import CounterBusinesses, Issuing, StatsOut, StatsQuery
 
 from . import bp
 
 
+MANAGER_ROLES = ("manager", "admin")
+
+
+@route(bp, "/api/manager/hall", "GET",
+       summary="The live hall: counters with service timers, queues with longest waits and the "
+               "wait a new ticket would be told, issuing, alerts, devices", tag="manager",
+       roles=MANAGER_ROLES)
+def live_hall(staff):
+    c = ctx()
+    board = c.hall.hall_board()
+    for counter in board["counters"]:
+        member = c.accounts.get(counter["clerk"]) if counter["clerk"] else None
+        counter["clerk_name"] = (member.display_name or member.username) if member else None
+    board["devices"] = c.devices.status()
+    return ok(board)
+
+
+@route(bp, "/api/counters/<counter_id>/businesses", "POST",
+       summary="What a counter serves today (in order of preference); null restores the config",
+       tag="manager", body=CounterBusinesses, roles=MANAGER_ROLES, errors=(404, 409))
+def counter_businesses(counter_id: str, staff, body: CounterBusinesses):
+    return ok(run(ctx().hall.set_counter_businesses, counter_id, body.businesses, staff.username))
+
+
 @route(bp, "/api/stats", "GET", summary="Per business: issued, served, waits and service times",
-       tag="manager", query=StatsQuery, roles=("manager", "admin"), answers={200: StatsOut})
+       tag="manager", query=StatsQuery, roles=MANAGER_ROLES, answers={200: StatsOut})
 def hall_stats(staff, query: StatsQuery):
     hall = ctx().hall
     result = stats.compute(hall.config, hall.events(query.from_.isoformat(), query.to.isoformat()))
@@ -19,7 +44,7 @@ def hall_stats(staff, query: StatsQuery):
 
 @route(bp, "/api/hall/issuing", "POST",
        summary="Pause ticket issuing, limit it to some businesses, or reopen it (emergency mode)",
-       tag="manager", body=Issuing, roles=("manager", "admin"), errors=(404,))
+       tag="manager", body=Issuing, roles=MANAGER_ROLES, errors=(404,))
 def set_issuing(staff, body: Issuing):
     state = run(ctx().hall.set_issuing, body.mode, body.message, body.businesses, staff.username)
     return ok(state)

@@ -306,7 +306,8 @@ def test_every_page_word_has_its_english(app):
     from display.strings import STRINGS as display
     from guide.strings import STRINGS as guide
     from kiosk.strings import STRINGS as kiosk
-    missing = [s._args[0] for page in (counter, display, guide, kiosk) for s in page.values()
+    from manager.strings import STRINGS as manager
+    missing = [s._args[0] for page in (counter, display, guide, kiosk, manager) for s in page.values()
                if not english.get(s._args[0])]
     assert missing == []
 

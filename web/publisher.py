@@ -128,7 +128,8 @@ class Publisher:
             sends.append(("follow_up_changed",
                           {**self.hall.follow_up_view(e.follow_up), "change": e.kind}, STAFF_ROOM))
         elif isinstance(e, CounterChanged):
-            pads.append((e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----")))
+            if e.kind != "businesses":      # the pad keeps the number it shows
+                pads.append((e.counter.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----")))
             current = self.hall.tickets([e.counter.current_ticket])[0] if e.counter.current_ticket else None
             payload = {**views.counter_view(config, e.counter, current), "change": e.kind}
             if e.kind == "paused":

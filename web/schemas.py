@@ -79,6 +79,11 @@ class Issuing(Body):
                                   description="limited: the businesses still open")
 
 
+class CounterBusinesses(Body):
+    businesses: list[str] | None = Field(..., max_length=64,
+                                         description="in order of preference; null: back to the config's")
+
+
 class Login(Body):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)

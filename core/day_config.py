@@ -1,0 +1,72 @@
+"""Today's changes to the hall's configuration: the businesses a manager gives a counter for the
+day (a clerk off sick, a queue to drain). Kept in the store, so every process of the hall sees
+them, and dropped by themselves when the business day ends."""
+from __future__ import annotations
+
+import json
+import time
+
+from pydantic import ValidationError
+
+from .clock import business_day
+from .config import HallConfig
+from .errors import Conflict, HallError
+
+SETTING = "counter_businesses"
+REFRESH_S = 2.0            # how stale another process's change may be seen
+
+
+def apply(config: HallConfig, changes: dict[str, list[str]]) -> HallConfig:
+    """The config with these counters serving these businesses; validated like the file (every
+    business still served by some counter)."""
+    if not changes:
+        return config
+    data = config.model_dump()
+    for counter in data["counters"]:
+        if counter["id"] in changes:
+            counter["businesses"] = list(changes[counter["id"]])
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as e:
+        detail = "; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors())
+        raise Conflict("counter_businesses_invalid", f"这样调整后有业务无窗口办理:{detail}") from e
+
+
+class DayConfig:
+    """Mixed into HallReader: `config` is the file's config with today's changes applied."""
+
+    def _init_day_config(self, config: HallConfig) -> None:
+        self.base_config = config
+        self._day_config = config
+        self._day_key: tuple | None = None
+        self._day_checked = float("-inf")
+
+    @property
+    def config(self) -> HallConfig:
+        if time.monotonic() - self._day_checked >= REFRESH_S:
+            self._refresh_day_config()
+        return self._day_config
+
+    def day_changes(self) -> dict[str, list[str]]:
+        """Counter → the businesses it serves today, where a manager changed them."""
+        with self.store.read() as tx:
+            raw = tx.setting(SETTING)
+        saved = json.loads(raw) if raw else {}
+        today = business_day(self.clock.now(), self.tz)
+        return saved.get("counters", {}) if saved.get("day") == today else {}
+
+    def _refresh_day_config(self) -> None:
+        if self.store.closed:
+            return
+        self._day_checked = time.monotonic()
+        changes = self.day_changes()
+        key = tuple(sorted((k, tuple(v)) for k, v in changes.items()))
+        if key != self._day_key:
+            try:
+                self._day_config = apply(self.base_config, changes)
+            except HallError:           # the file changed under a saved change: the file wins
+                self._day_config = self.base_config
+            self._day_key = key
+
+    def _day_config_changed(self) -> None:
+        self._day_checked = float("-inf")

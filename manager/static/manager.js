@@ -1,0 +1,308 @@
+// The duty manager's page: the live hall, alerts to acknowledge, emergency issuing, a counter's
+// businesses for the day. Every change arrives over Socket.IO and triggers one read of
+// /api/manager/hall; service timers tick on the page between reads.
+(function () {
+  "use strict";
+  const Hall = window.Hall;
+  const { CFG, t } = Hall;
+  const root = document.getElementById("manager");
+  const $ = (s, el) => (el || root).querySelector(s);
+  const $$ = (s, el) => Array.from((el || root).querySelectorAll(s));
+  let board = null;
+  let readAt = 0;                 // Hall.now() when the board was read
+  let editing = null;             // the counter whose businesses the dialog edits
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function button(text, onClick, attrs, cls) {
+    const b = el("button", cls || null, text);
+    b.type = "button";
+    Object.assign(b.dataset, attrs || {});
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  const mins = (s) => Math.floor(s / 60);
+  // Fixed and mobile share names (新开户, 查询 …): say the line.
+  const lineOf = (code) => (Hall.business(code) || {}).line;
+  const fullName = (code) => `${t(lineOf(code) === "fixed" ? "line_fixed" : "line_mobile")} · ${Hall.bname(code)}`;
+  function bizList(codes) {
+    return ["fixed", "mobile"].map((line) => {
+      const names = codes.filter((c) => lineOf(c) === line).map(Hall.bname);
+      return names.length ? `${t("line_" + line)}: ${names.join("、")}` : "";
+    }).filter(Boolean).join(" / ");
+  }
+
+  async function api(path, method, body) {
+    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
+                                  body: body !== undefined ? JSON.stringify(body) : undefined });
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      if (r.status === 401) location.href = "/login?next=/manager";
+      showError((data.error || {}).message || r.statusText);
+      return null;
+    }
+    if (method && method !== "GET") $(".error").hidden = true;
+    return data;
+  }
+  function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }
+
+  async function refresh() {
+    const d = await api("/api/manager/hall");
+    if (!d) return;
+    board = d;
+    Hall.syncTime(d.now_ts);
+    readAt = Hall.now();
+    paint();
+  }
+
+  // --- counters ------------------------------------------------------------------------------
+  function timerOf(c) {
+    const cur = c.current;
+    if (!cur || cur.elapsed_s == null) return null;
+    const s = cur.elapsed_s + Math.max(0, Math.round((Hall.now() - readAt) / 1000));
+    let level = "ok";
+    if (cur.serving && cur.max_s && s > cur.max_s) level = "over_max";
+    else if (cur.serving && cur.target_s && s > cur.target_s) level = "over_target";
+    const text = t(cur.serving ? "serving_for" : "called_for", { m: mins(s), s: String(s % 60).padStart(2, "0") });
+    return { s, level, text };
+  }
+
+  function paintCounters() {
+    const box = $(".counters");
+    box.textContent = "";
+    for (const c of board.counters) {
+      const card = el("article", "counter");
+      card.dataset.counter = c.id;
+      card.dataset.state = c.state;
+      const head = el("header");
+      head.appendChild(el("span", null, c.name));
+      head.appendChild(el("span", "state", t("state_" + c.state) + (c.clerk_name ? ` · ${c.clerk_name}` : "")));
+      card.appendChild(head);
+      const cur = el("div", "current", c.current ? c.current.number : (c.state === "closed" ? "" : t("idle")));
+      if (c.current) cur.dataset.currentTicket = c.current.number;
+      card.appendChild(cur);
+      const timer = el("div", "timer");
+      const tm = timerOf(c);
+      if (tm) {
+        card.dataset.timer = tm.level;
+        timer.textContent = tm.text + (c.current.target_s ? ` · ${t("standard", { t: mins(c.current.target_s) })}` : "") +
+          (tm.level === "over_max" ? ` · ${t("over_max")}` : tm.level === "over_target" ? ` · ${t("over_target")}` : "");
+        timer.dataset.elapsed = tm.s;
+      }
+      card.appendChild(timer);
+      if (c.waiting != null) card.appendChild(el("div", "muted", t("waiting_n", { n: c.waiting })));
+      const biz = el("div", "biz", `${t("businesses_today")}: ` + bizList(c.businesses));
+      if (c.changed_today) biz.prepend(el("span", "changed", t("changed_today")), " ");
+      card.appendChild(biz);
+      const actions = el("div", "actions");
+      actions.appendChild(button(t("edit"), () => openBusinesses(c), { action: "edit-businesses" }));
+      if (c.state !== "closed") {
+        actions.appendChild(button(t("close_counter"), async () => {
+          if (!confirm(t("confirm_close", { name: c.name }))) return;
+          if (await api(`/api/counters/${encodeURIComponent(c.id)}/close`, "POST")) refresh();
+        }, { action: "close-counter" }));
+      }
+      card.appendChild(actions);
+      box.appendChild(card);
+    }
+  }
+
+  function tickTimers() {
+    if (!board) return;
+    for (const c of board.counters) {
+      const tm = timerOf(c);
+      const card = $(`article.counter[data-counter="${CSS.escape(c.id)}"]`);
+      if (!tm || !card) continue;
+      const timer = $(".timer", card);
+      card.dataset.timer = tm.level;
+      timer.textContent = tm.text + (c.current.target_s ? ` · ${t("standard", { t: mins(c.current.target_s) })}` : "") +
+        (tm.level === "over_max" ? ` · ${t("over_max")}` : tm.level === "over_target" ? ` · ${t("over_target")}` : "");
+      timer.dataset.elapsed = tm.s;
+    }
+    $(".clock").textContent = Hall.hhmm();
+  }
+
+  // --- a counter's businesses for the day ------------------------------------------------------
+  function openBusinesses(c) {
+    editing = c;
+    $(".dialog-title").textContent = `${c.name} · ${t("businesses_today")}`;
+    const box = $(".choices");
+    box.textContent = "";
+    // Today's businesses first, in their order; the rest after.
+    const codes = c.businesses.concat(CFG.hall.businesses.map((b) => b.code).filter((x) => !c.businesses.includes(x)));
+    for (const code of codes) {
+      const label = el("label");
+      const input = el("input");
+      input.type = "checkbox";
+      input.value = code;
+      input.checked = c.businesses.includes(code);
+      label.appendChild(input);
+      label.appendChild(el("span", null, fullName(code)));
+      box.appendChild(label);
+    }
+    $(".businesses-dialog").showModal();
+  }
+  async function saveBusinesses(restore) {
+    const c = editing;
+    if (!c) return;
+    const chosen = restore ? null : $$(".choices input:checked").map((i) => i.value);
+    $(".businesses-dialog").close();
+    if (await api(`/api/counters/${encodeURIComponent(c.id)}/businesses`, "POST", { businesses: chosen })) refresh();
+  }
+
+  // --- queues, alerts, devices, issuing -------------------------------------------------------
+  function paintQueues() {
+    const body = $(".queue-rows");
+    body.textContent = "";
+    for (const b of board.businesses) {
+      const tr = el("tr");
+      tr.dataset.business = b.code;
+      if (b.longest_wait_s != null && b.longest_wait_s >= board.wait_alert_s) tr.dataset.alert = "wait";
+      else if (b.waiting > board.queue_alert) tr.dataset.alert = "queue";
+      tr.appendChild(el("td", null, fullName(b.code)));
+      tr.appendChild(el("td", "num waiting", String(b.waiting)));
+      tr.appendChild(el("td", "num longest", b.longest_wait_s == null ? "—" : t("longest", { m: mins(b.longest_wait_s) })));
+      const promise = !b.counters.length ? t("no_counter")
+        : b.new_ticket_wait_s > 0 ? t("new_ticket", { m: Math.ceil(b.new_ticket_wait_s / 60) }) : t("no_wait");
+      tr.appendChild(el("td", "num", promise));
+      tr.appendChild(el("td", null, b.counters.map(Hall.counterName).join("、")));
+      body.appendChild(tr);
+    }
+    $(".total").textContent = t("total_waiting", { n: board.waiting_total });
+  }
+
+  function paintAlerts() {
+    const ul = $(".alert-list");
+    ul.textContent = "";
+    for (const a of board.alerts) {
+      const li = el("li");
+      li.dataset.alert = a.id;
+      li.dataset.kind = a.kind;
+      li.dataset.cleared = String(a.cleared);
+      const what = el("span", "what", a.message);
+      what.appendChild(el("small", null, a.at.slice(11, 16) + (a.cleared ? ` · ${t("cleared")}` : "")));
+      li.appendChild(what);
+      li.appendChild(button(t("ack"), async () => { if (await api(`/api/alerts/${a.id}/ack`, "POST")) refresh(); },
+                            { action: "ack" }));
+      ul.appendChild(li);
+    }
+    $(".alerts .count").textContent = board.alerts.length ? String(board.alerts.length) : "";
+    $(".alerts .empty").hidden = board.alerts.length > 0;
+  }
+
+  function paintDevices() {
+    const ul = $(".device-list");
+    ul.textContent = "";
+    for (const d of board.devices) {
+      const li = el("li");
+      li.dataset.device = d.device;
+      li.dataset.ok = String(d.ok);
+      li.appendChild(el("span", null, d.device));
+      li.appendChild(el("span", null, d.ok && d.state === "ok" ? t("device_ok") : d.state));
+      ul.appendChild(li);
+    }
+    $(".devices .empty").hidden = board.devices.length > 0;
+  }
+
+  let issuingDirty = false;       // the manager is composing: a refresh must not undo it
+  function paintIssuing() {
+    const st = board.issuing;
+    const band = $(".emergency");
+    band.hidden = st.mode === "normal";
+    band.textContent = t("emergency_on", { mode: t("mode_" + st.mode) }) + (st.message ? ` — ${st.message}` : "");
+    root.dataset.issuing = st.mode;
+    if (issuingDirty) return;
+    $$('input[name="mode"]').forEach((i) => { i.checked = i.value === st.mode; });
+    $('textarea[name="message"]').value = st.message || "";
+    paintLimited(st.businesses);
+  }
+  function paintLimited(open) {
+    const box = $(".limited-businesses");
+    const mode = ($('input[name="mode"]:checked') || {}).value;
+    box.hidden = mode !== "limited";
+    if (box.childElementCount === 0) {
+      for (const b of CFG.hall.businesses) {
+        const label = el("label");
+        const input = el("input");
+        input.type = "checkbox";
+        input.value = b.code;
+        input.name = "open-business";
+        label.appendChild(input);
+        label.appendChild(el("span", null, fullName(b.code)));
+        box.appendChild(label);
+      }
+    }
+    if (open) $$("input", box).forEach((i) => { i.checked = open.includes(i.value); });
+  }
+  async function applyIssuing() {
+    const mode = ($('input[name="mode"]:checked') || {}).value || "normal";
+    const body = { mode, message: mode === "normal" ? "" : $('textarea[name="message"]').value.trim() };
+    if (mode === "limited") body.businesses = $$('input[name="open-business"]:checked').map((i) => i.value);
+    const r = await api("/api/hall/issuing", "POST", body);
+    if (r) { issuingDirty = false; refresh(); }
+  }
+  const PRESETS = ["preset_outage", "preset_crowd", "preset_power", "preset_safety"];
+  function paintPresets() {
+    const box = $(".presets");
+    $$("button", box).forEach((b) => b.remove());
+    for (const key of PRESETS) {
+      box.appendChild(button(t(key).slice(0, 14) + "…", () => {
+        $('textarea[name="message"]').value = t(key);
+        issuingDirty = true;
+      }, { preset: key }));
+    }
+  }
+
+  function paint() {
+    if (!board) return;
+    paintCounters();
+    paintQueues();
+    paintAlerts();
+    paintDevices();
+    paintIssuing();
+    tickTimers();
+    root.dataset.painted = String(Date.now());
+  }
+
+  root.addEventListener("click", (ev) => {
+    const l = ev.target.closest("[data-lang]");
+    if (l) { Hall.setLang(l.dataset.lang); translate(); }
+    const a = ev.target.closest("[data-action]");
+    if (!a) return;
+    if (a.dataset.action === "apply-issuing") applyIssuing();
+    if (a.dataset.action === "save-businesses") saveBusinesses(false);
+    if (a.dataset.action === "restore-businesses") saveBusinesses(true);
+    if (a.dataset.action === "cancel-dialog") $(".businesses-dialog").close();
+  });
+  root.addEventListener("change", (ev) => {
+    if (ev.target.closest(".issuing")) {
+      issuingDirty = true;
+      if (ev.target.name === "mode") paintLimited(null);
+    }
+  });
+  $('textarea[name="message"]').addEventListener("input", () => { issuingDirty = true; });
+
+  function translate() {
+    Hall.translate(root);
+    $(".who").textContent = CFG.me.name;
+    paintPresets();
+    paint();
+  }
+  setInterval(tickTimers, 1000);
+  // Waits grow without any event: read the board again every fifteen seconds.
+  setInterval(refresh, 15000);
+
+  let pending = null;
+  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 100); };
+  Hall.socket(root, {
+    connect: refresh, ticket_issued: soon, ticket_called: soon, queue_changed: soon,
+    counter_changed: soon, service_finished: soon, alert_changed: soon, device_status: soon,
+    issuing_changed: soon,
+  });
+  translate();
+  refresh();
+})();

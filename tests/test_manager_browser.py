@@ -1,0 +1,155 @@
+"""The duty manager's page in Debian's chromium against a live hall: the live view follows
+calls, an over-time service raises an alert the manager acknowledges, emergency mode reaches a
+display and a kiosk and pauses issuing (and normal mode restores it), a counter's businesses
+changed for the day."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from browser import LiveHall, shot
+from core.clock import ManualClock
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=TZ).timestamp())
+
+
+@pytest.fixture
+def live(tmp_path, clock):
+    hall = LiveHall(tmp_path, clock=clock)
+    yield hall
+    hall.close()
+
+
+def sign_in(browser, live, username="demo-manager", path="/manager"):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live.url}{path}")
+    page.wait_for_url(f"**/login?next={path}")
+    page.fill('[name="username"]', username)
+    page.fill('[name="password"]', "demo")
+    page.click('[type="submit"]')
+    page.wait_for_url(f"**{path}")
+    page.wait_for_selector("#manager[data-painted]")
+    return page
+
+
+def issue(live, business):
+    return live.app.test_client().post("/api/tickets", json={
+        "business": business, "request_id": uuid.uuid4().hex})
+
+
+def counter(n):
+    return f'article.counter[data-counter="{n}"]'
+
+
+def test_the_live_view_follows_calls(browser, live):
+    page = sign_in(browser, live)
+    issue(live, "F-NEW")
+    issue(live, "F-NEW")
+    page.wait_for_function("document.querySelector('tr[data-business=\"F-NEW\"] .waiting').textContent === '2'")
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")
+    page.wait_for_selector(f'{counter(1)} [data-current-ticket="A001"]')
+    page.wait_for_function("document.querySelector('tr[data-business=\"F-NEW\"] .waiting').textContent === '1'")
+    assert page.inner_text(f"{counter(1)} .state") == "服务中 · 李晓燕"      # the clerk's name
+    clerk.post("/api/counters/1/call-next")
+    page.wait_for_selector(f'{counter(1)} [data-current-ticket="A002"]')
+    shot(page, "manager-01-live")
+
+
+def test_an_over_time_service_raises_an_alert_the_manager_acknowledges(browser, live, clock):
+    page = sign_in(browser, live)
+    issue(live, "F-NEW")                     # target 5 min, maximum 10 min
+    clerk = live.clerk("1")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/start")
+    clock.advance(11 * 60)
+    live.publish(live.hall.watch_floor()[1])     # what the server's watcher does every few seconds
+    alert = page.wait_for_selector('[data-alert][data-kind="long_service"]')
+    assert "A001" in alert.inner_text()
+    page.wait_for_selector(f'{counter(1)}[data-timer="over_max"]')
+    shot(page, "manager-02-alert")
+    alert.query_selector('[data-action="ack"]').click()
+    page.wait_for_selector('[data-alert][data-kind="long_service"]', state="detached")
+    api = live.app.test_client()
+    api.post("/api/login", json={"username": "demo-manager", "password": "demo"})
+    assert api.get("/api/alerts").get_json()["alerts"] == []
+    acked = live.hall.events(live.hall.today(), live.hall.today(), ("alert_acked",))
+    assert acked and acked[-1]["clerk"] == "demo-manager"
+
+
+def test_emergency_mode_reaches_display_and_kiosk_and_back(browser, live):
+    page = sign_in(browser, live)
+    display = browser.new_page(viewport={"width": 1920, "height": 1080})
+    display.goto(f"{live.url}/display")
+    display.wait_for_selector('#wall[data-connection="online"]')
+    kiosk = browser.new_page(viewport={"width": 1920, "height": 1080})
+    kiosk.goto(f"{live.url}/kiosk?k=k1")
+    kiosk.wait_for_selector('#kiosk[data-connection="online"]')
+
+    page.check('input[name="mode"][value="paused"]')
+    page.click('[data-preset="preset_outage"]')
+    message = page.input_value('textarea[name="message"]')
+    assert message.startswith("系统故障")
+    page.click('[data-action="apply-issuing"]')
+    page.wait_for_selector('#manager[data-issuing="paused"]')
+    display.wait_for_selector(".emergency:not([hidden])")
+    assert message in display.inner_text(".emergency")
+    kiosk.wait_for_selector('#kiosk[data-screen="paused"]')
+    assert message in kiosk.inner_text('[data-screen="paused"]')
+    shot(page, "manager-03-emergency")
+    shot(display, "manager-03b-display-emergency")
+    refused = issue(live, "F-NEW")
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "issuing_paused"
+    logged = live.hall.events(live.hall.today(), live.hall.today(), ("issuing",))
+    assert logged[-1]["clerk"] == "demo-manager" and logged[-1]["data"]["mode"] == "paused"
+
+    # Only some businesses, then back to normal.
+    page.check('input[name="mode"][value="limited"]')
+    page.check('input[name="open-business"][value="M-TOPUP"]')
+    page.click('[data-action="apply-issuing"]')
+    page.wait_for_selector('#manager[data-issuing="limited"]')
+    kiosk.wait_for_selector('#kiosk[data-screen="welcome"]')
+    kiosk.wait_for_function("document.querySelector('[data-business=\"F-NEW\"]').disabled")
+    assert kiosk.is_enabled('[data-business="M-TOPUP"]')
+    page.check('input[name="mode"][value="normal"]')
+    page.click('[data-action="apply-issuing"]')
+    page.wait_for_selector('#manager[data-issuing="normal"]')
+    display.wait_for_selector(".emergency", state="hidden")
+    kiosk.wait_for_function("!document.querySelector('[data-business=\"F-NEW\"]').disabled")
+    assert issue(live, "F-NEW").status_code == 201
+
+
+def test_a_counters_businesses_for_the_day(browser, live):
+    page = sign_in(browser, live)
+    issue(live, "F-NEW")
+    clerk = live.clerk("3")
+    assert clerk.post("/api/counters/3/call-next").get_json()["ticket"] is None   # mobile only
+    page.click(f'{counter(3)} [data-action="edit-businesses"]')
+    page.check('.choices input[value="F-NEW"]')
+    page.click('[data-action="save-businesses"]')
+    page.wait_for_selector(f"{counter(3)} .changed")
+    assert clerk.post("/api/counters/3/call-next").get_json()["ticket"]["number"] == "A001"
+    shot(page, "manager-04-businesses")
+    page.click(f'{counter(3)} [data-action="edit-businesses"]')
+    page.click('[data-action="restore-businesses"]')
+    page.wait_for_selector(f"{counter(3)} .changed", state="detached")
+
+
+def test_the_page_and_its_api_are_for_managers_only(browser, live):
+    page = browser.new_page()
+    page.goto(f"{live.url}/manager")
+    page.wait_for_url("**/login?next=/manager")
+    guide = live.app.test_client()
+    guide.post("/api/login", json={"username": "demo-guide", "password": "demo"})
+    assert guide.get("/manager").status_code == 302
+    assert guide.get("/api/manager/hall").status_code == 403
+    assert guide.post("/api/counters/1/businesses", json={"businesses": ["F-NEW"]}).status_code == 403
