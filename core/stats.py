@@ -6,6 +6,7 @@ Service = from the start of service (or the call, when the clerk never pressed s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from .config import HallConfig
 
@@ -44,7 +45,79 @@ def _round(v: float | None) -> float | None:
 
 
 def compute(config: HallConfig, events: list[dict]) -> dict:
-    """Per business (and in total) over the given events, oldest first."""
+    """Per business (and in total) over the given events, oldest first; and per counter, per
+    clerk (what they called, served and lost) and per hour of the day (arrivals, and the waits
+    of the tickets issued in that hour)."""
+    by_business = _per_business(config, events)
+    return {**by_business, **_breakdowns(config, events)}
+
+
+def _breakdowns(config: HallConfig, events: list[dict]) -> dict:
+    counters: dict[str, _Acc] = {}
+    clerks: dict[str, _Acc] = {}
+    hours: dict[int, _Acc] = {}
+    entered: dict[str, float] = {}
+    entered_hour: dict[str, int] = {}
+    called: dict[str, float] = {}
+    started: dict[str, float] = {}
+    target_wait = config.hall.target_wait_s
+    within = {"counters": {}, "clerks": {}, "hours": {}}
+
+    def accs(e) -> list[tuple[str, object, _Acc]]:
+        out = []
+        if e["counter"]:
+            out.append(("counters", e["counter"], counters.setdefault(e["counter"], _Acc())))
+        if e["clerk"]:
+            out.append(("clerks", e["clerk"], clerks.setdefault(e["clerk"], _Acc())))
+        return out
+
+    for e in events:
+        kind, tid, at = e["kind"], e["ticket"], e["at"]
+        reason = e["data"].get("reason")
+        if kind == "issued":
+            hour = datetime.fromtimestamp(at, config.hall.tz).hour
+            hours.setdefault(hour, _Acc()).issued += 1
+            entered[tid], entered_hour[tid] = at, hour
+        elif kind == "transferred":
+            entered[tid] = at
+            called.pop(tid, None)
+            started.pop(tid, None)
+        elif kind == "called" and tid not in called:
+            called[tid] = at
+            if tid in entered:
+                wait = at - entered[tid]
+                targets = accs(e)
+                if tid in entered_hour:
+                    targets.append(("hours", entered_hour[tid], hours.setdefault(entered_hour[tid], _Acc())))
+                for group, key, a in targets:
+                    a.waits.append(wait)
+                    within[group][key] = within[group].get(key, 0) + (wait <= target_wait)
+        elif kind == "started":
+            started[tid] = at
+        elif kind == "finished" and reason not in CLOSING_REASONS:
+            begin = started.get(tid, called.get(tid))
+            b = config.business(e["business"])
+            for _, _, a in accs(e):
+                a.served += 1
+                if begin is not None:
+                    a.services.append(at - begin)
+                    if b is not None and b.target_s is not None:
+                        a.with_target += 1
+                        a.within_target += (at - begin) <= b.target_s
+        elif kind == "no_show" and reason not in CLOSING_REASONS:
+            for _, _, a in accs(e):
+                a.no_show += 1
+        elif kind == "rated":
+            for _, _, a in accs(e):
+                a.ratings.append(e["data"].get("score"))
+    return {
+        "counters": {k: _summary(a, within["counters"].get(k, 0)) for k, a in sorted(counters.items())},
+        "clerks": {k: _summary(a, within["clerks"].get(k, 0)) for k, a in sorted(clerks.items())},
+        "hours": {f"{h:02d}": _summary(a, within["hours"].get(h, 0)) for h, a in sorted(hours.items())},
+    }
+
+
+def _per_business(config: HallConfig, events: list[dict]) -> dict:
     acc: dict[str, _Acc] = {b.code: _Acc() for b in config.businesses}
     entered: dict[str, float] = {}      # ticket → when it joined its current queue
     called: dict[str, float] = {}       # ticket → first call in its current queue

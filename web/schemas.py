@@ -247,6 +247,10 @@ class StatsOut(BaseModel):
     to: str
     businesses: dict[str, BusinessStats]
     total: BusinessStats
+    counters: dict[str, BusinessStats] = Field(description="what each counter called, served and lost")
+    clerks: dict[str, BusinessStats] = Field(description="the same per clerk (username)")
+    hours: dict[str, BusinessStats] = Field(
+        description='per hour of the day ("09"): arrivals, and the waits of the tickets issued then')
 
 
 class RatingOut(BaseModel):
