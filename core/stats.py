@@ -44,12 +44,63 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
-def compute(config: HallConfig, events: list[dict]) -> dict:
-    """Per business (and in total) over the given events, oldest first; and per counter, per
-    clerk (what they called, served and lost) and per hour of the day (arrivals, and the waits
-    of the tickets issued in that hour)."""
+def compute(config: HallConfig, events: list[dict], today: str | None = None) -> dict:
+    """Per business (and in total) over the given events, oldest first; per counter, per clerk
+    (what they called, served and lost) and per hour of the day (arrivals, and the waits of the
+    tickets issued in that hour); and what happened after service (recommendations, churn,
+    ratings, follow-ups: overdue counted against `today`)."""
     by_business = _per_business(config, events)
-    return {**by_business, **_breakdowns(config, events)}
+    return {**by_business, **_breakdowns(config, events), **_after_service(events, today)}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _after_service(events: list[dict], today: str | None) -> dict:
+    recs: dict[str, list[int]] = {}          # what → [offered, accepted]
+    churn: dict[str, list[int]] = {}         # reason → [asked to close, stayed]
+    scores = {str(s): 0 for s in range(1, 5)}
+    opened: dict[int, str] = {}              # follow-up id → due date
+    answered: dict[int, bool] = {}           # follow-up id → in time
+    for e in events:
+        kind, d = e["kind"], e["data"]
+        if kind == "recommended":
+            r = recs.setdefault(d.get("what") or "?", [0, 0])
+            r[0] += 1
+            r[1] += bool(d.get("accepted"))
+        elif kind == "churn":
+            c = churn.setdefault(d.get("reason") or "?", [0, 0])
+            c[0] += 1
+            c[1] += bool(d.get("stayed"))
+        elif kind == "rated" and str(d.get("score")) in scores:
+            scores[str(d["score"])] += 1
+        elif kind == "follow_up" and d.get("follow_up") is not None:
+            opened[d["follow_up"]] = d.get("due_date") or ""
+        elif kind == "follow_up_answered" and d.get("follow_up") is not None:
+            answered[d["follow_up"]] = bool(d.get("in_time"))
+    offered, accepted = sum(r[0] for r in recs.values()), sum(r[1] for r in recs.values())
+    asked, stayed = sum(c[0] for c in churn.values()), sum(c[1] for c in churn.values())
+    still_open = [due for fid, due in opened.items() if fid not in answered]
+    rated = sum(scores.values())
+    return {
+        "recommendations": {
+            "offered": offered, "accepted": accepted, "uptake": _share(accepted, offered),
+            "by_what": {w: {"offered": r[0], "accepted": r[1], "uptake": _share(r[1], r[0])}
+                        for w, r in sorted(recs.items(), key=lambda kv: -kv[1][0])}},
+        "churn": {
+            "asked": asked, "stayed": stayed, "retention": _share(stayed, asked),
+            "by_reason": {w: {"asked": c[0], "stayed": c[1], "retention": _share(c[1], c[0])}
+                          for w, c in sorted(churn.items(), key=lambda kv: -kv[1][0])}},
+        "ratings": {"count": rated, "scores": scores,
+                    "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
+                    "satisfied": _share(scores["3"] + scores["4"], rated)},
+        "follow_ups": {
+            "opened": len(opened), "answered": sum(1 for f in answered if f in opened),
+            "answered_in_time": sum(1 for f, ok in answered.items() if ok and f in opened),
+            "open": len(still_open),
+            "overdue": sum(1 for due in still_open if today is not None and due < today)},
+    }
 
 
 def _breakdowns(config: HallConfig, events: list[dict]) -> dict:

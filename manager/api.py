@@ -2,12 +2,15 @@
 waiting and service statistics against the hall's standard."""
 from __future__ import annotations
 
+from flask import Response
+
 from core import stats
 from web.api import ok, route
 from web.context import ctx, run
 from web.schemas import CounterBusinesses, Issuing, StatsOut, StatsQuery
 
 from . import bp
+from .export import table_rows, to_csv
 
 
 MANAGER_ROLES = ("manager", "admin")
@@ -37,9 +40,7 @@ def counter_businesses(counter_id: str, staff, body: CounterBusinesses):
 @route(bp, "/api/stats", "GET", summary="Per business: issued, served, waits and service times",
        tag="manager", query=StatsQuery, roles=MANAGER_ROLES, answers={200: StatsOut})
 def hall_stats(staff, query: StatsQuery):
-    hall = ctx().hall
-    result = stats.compute(hall.config, hall.events(query.from_.isoformat(), query.to.isoformat()))
-    return ok({"from": query.from_.isoformat(), "to": query.to.isoformat(), **result})
+    return ok({"from": query.from_.isoformat(), "to": query.to.isoformat(), **_stats(query)})
 
 
 @route(bp, "/api/hall/issuing", "POST",
@@ -48,3 +49,22 @@ def hall_stats(staff, query: StatsQuery):
 def set_issuing(staff, body: Issuing):
     state = run(ctx().hall.set_issuing, body.mode, body.message, body.businesses, staff.username)
     return ok(state)
+
+
+def _stats(query: StatsQuery) -> dict:
+    hall = ctx().hall
+    return stats.compute(hall.config, hall.events(query.from_.isoformat(), query.to.isoformat()),
+                         today=hall.today())
+
+
+@route(bp, "/api/stats.csv", "GET",
+       summary="One table of the statistics as CSV (UTF-8 with BOM, for Excel)", tag="manager",
+       query=StatsQuery, roles=MANAGER_ROLES)
+def stats_csv(staff, query: StatsQuery):
+    c = ctx()
+    result = _stats(query)
+    names = {m.username: (m.display_name or m.username) for m in c.accounts.all()}
+    body = to_csv(table_rows(c.hall.config, result, query.table, names))
+    name = f"hall-{query.table}-{query.from_.isoformat()}-{query.to.isoformat()}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Content-Type": "text/csv; charset=utf-8"})

@@ -75,3 +75,64 @@ def test_per_counter_clerk_and_hour(hall, clock, config):
     assert s["hours"]["09"]["issued"] == 2 and s["hours"]["10"]["issued"] == 1
     assert s["hours"]["09"]["wait_mean_s"] == 135 and s["hours"]["10"]["wait_median_s"] == 1000
     assert s["businesses"]["F-NEW"]["issued"] == 2                   # the old figures stay
+
+
+def _ev(kind, at=0.0, ticket=None, business=None, counter=None, clerk=None, **data):
+    return {"kind": kind, "at": at, "ticket": ticket, "business": business, "counter": counter,
+            "clerk": clerk, "data": data}
+
+
+def test_after_service_figures_on_a_fixed_log(config):
+    """A small fixed event log, every figure computed by hand."""
+    log = [
+        _ev("recommended", what="5G套餐升级", accepted=True),
+        _ev("recommended", what="5G套餐升级", accepted=False),
+        _ev("recommended", what="宽带提速", accepted=True),
+        _ev("churn", reason="资费偏高", offer="降档", stayed=True),
+        _ev("churn", reason="资费偏高", offer=None, stayed=False),
+        _ev("churn", reason="搬家/离开本地", offer=None, stayed=False),
+        _ev("rated", ticket="t1", counter="1", clerk="alice", score=4),
+        _ev("rated", ticket="t2", counter="1", clerk="alice", score=3),
+        _ev("rated", ticket="t3", counter="2", clerk="bob", score=1),
+        _ev("follow_up", follow_up=1, due_date="2026-11-26"),
+        _ev("follow_up", follow_up=2, due_date="2026-11-27"),
+        _ev("follow_up", follow_up=3, due_date="2026-12-03"),
+        _ev("follow_up_answered", follow_up=1, in_time=True, due_date="2026-11-26"),
+        _ev("follow_up_answered", follow_up=9, in_time=True, due_date="2026-11-20"),  # opened earlier
+    ]
+    s = stats.compute(config, log, today="2026-11-30")
+    assert s["recommendations"]["offered"] == 3 and s["recommendations"]["accepted"] == 2
+    assert s["recommendations"]["uptake"] == 0.6667
+    assert s["recommendations"]["by_what"]["5G套餐升级"] == {"offered": 2, "accepted": 1, "uptake": 0.5}
+    assert s["churn"]["asked"] == 3 and s["churn"]["stayed"] == 1 and s["churn"]["retention"] == 0.3333
+    assert s["churn"]["by_reason"]["资费偏高"] == {"asked": 2, "stayed": 1, "retention": 0.5}
+    assert s["ratings"] == {"count": 3, "scores": {"1": 1, "2": 0, "3": 1, "4": 1}, "mean": 2.7,
+                            "satisfied": 0.6667}
+    assert s["clerks"]["alice"]["rating_mean"] == 3.5 and s["clerks"]["bob"]["rating_mean"] == 1
+    assert s["follow_ups"] == {"opened": 3, "answered": 1, "answered_in_time": 1, "open": 2, "overdue": 1}
+
+
+def test_csv_export_has_the_headers_and_chinese_intact(app, clerk, client):
+    import csv
+    import io
+    from conftest import issue, login
+    issue(client, "F-NEW")
+    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/finish")
+    manager = app.test_client()
+    login(manager, "demo-manager")
+    for table, header in [("businesses", ["业务代码", "业务", "取号", "办结"]), ("counters", ["窗口编号", "窗口"]),
+                          ("clerks", ["工号/账号", "姓名"]), ("hours", ["时段"]),
+                          ("recommendations", ["推荐业务"]), ("churn", ["销户原因"])]:
+        r = manager.get(f"/api/stats.csv?from=2026-11-25&to=2026-11-25&table={table}")
+        assert r.status_code == 200 and r.mimetype == "text/csv"
+        assert r.data.startswith(b"\xef\xbb\xbf")                # the BOM Excel needs
+        rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+        assert rows[0][:len(header)] == header, table
+    rows = list(csv.reader(io.StringIO(manager.get(
+        "/api/stats.csv?from=2026-11-25&to=2026-11-25").data.decode("utf-8-sig"))))
+    new = next(r for r in rows if r[0] == "F-NEW")
+    assert new[1] == "固网·新开户" and new[2] == "1" and new[3] == "1"
+    assert rows[-1][0] == "合计"
+    assert manager.get("/api/stats.csv?from=2026-11-25&to=2026-11-25&table=nope").status_code == 422
+    assert client.get("/api/stats.csv?from=2026-11-25&to=2026-11-25").status_code == 401

@@ -110,6 +110,8 @@ class StatsQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     from_: date = Field(alias="from")
     to: date
+    table: Literal["businesses", "counters", "clerks", "hours", "recommendations", "churn"] = Field(
+        "businesses", description="for the CSV export: which table")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -251,6 +253,10 @@ class StatsOut(BaseModel):
     clerks: dict[str, BusinessStats] = Field(description="the same per clerk (username)")
     hours: dict[str, BusinessStats] = Field(
         description='per hour of the day ("09"): arrivals, and the waits of the tickets issued then')
+    recommendations: dict = Field(description="offered, accepted, uptake; by_what")
+    churn: dict = Field(description="asked (to close an account), stayed, retention; by_reason")
+    ratings: dict = Field(description="count, scores {1..4}, mean, satisfied (share of 3 and 4)")
+    follow_ups: dict = Field(description="opened, answered, answered_in_time, open, overdue")
 
 
 class RatingOut(BaseModel):
