@@ -37,7 +37,7 @@ def sign_in(browser, live, username="demo-manager", path="/manager"):
     page.fill('[name="password"]', "demo")
     page.click('[type="submit"]')
     page.wait_for_url(f"**{path}")
-    page.wait_for_selector("#manager[data-painted]")
+    page.wait_for_selector("main[data-painted]")
     return page
 
 
@@ -153,3 +153,33 @@ def test_the_page_and_its_api_are_for_managers_only(browser, live):
     assert guide.get("/manager").status_code == 302
     assert guide.get("/api/manager/hall").status_code == 403
     assert guide.post("/api/counters/1/businesses", json={"businesses": ["F-NEW"]}).status_code == 403
+
+
+def test_the_statistics_page_draws_its_charts(browser, live, clock):
+    """A morning of service, then the page for today: tiles, three charts, the tables, a CSV."""
+    clerk = live.clerk("1")
+    for i in range(4):
+        token = issue(live, "F-NEW").get_json()["id"]
+        clock.advance(120)
+        clerk.post("/api/counters/1/call-next")
+        clerk.post("/api/counters/1/start")
+        clock.advance(200 + 100 * i)
+        clerk.post("/api/counters/1/finish")
+        live.app.test_client().post(f"/api/tickets/{token}/rating", json={"score": 4 - i % 2})
+    page = sign_in(browser, live, path="/manager/stats")
+    for name in ("hours", "compliance", "clerks"):
+        page.wait_for_selector(f'canvas[data-chart="{name}"][data-drawn="true"]')
+    assert page.inner_text('[data-figure="issued"] b') == "4"
+    assert page.inner_text('[data-figure="rating"] b') == "3.5 / 4"
+    assert "李晓燕" in page.inner_text('[data-table="clerks"]')
+    assert "固网·新开户" in page.inner_text('[data-table="businesses"]')
+    # The canvas really has something drawn on it (not a blank bitmap).
+    painted = page.evaluate("""() => { const c = document.querySelector('canvas[data-chart="hours"]');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i]) n++; return n; }""")
+    assert painted > 1000
+    shot(page, "manager-05-stats")
+    with page.expect_download() as download:
+        page.click('[data-csv="businesses"]')
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf") and "固网·新开户".encode() in data

@@ -56,6 +56,7 @@ def openapi_json():
 
 VENDOR = {  # front-end packages from npm, served by the hall itself (no CDN)
     "socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
+    "chart.umd.min.js": ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js",
 }
 
 

@@ -1,0 +1,180 @@
+// The manager's statistics: /api/stats for a date range, as tiles, three charts (Chart.js, served
+// by the hall) and the tables beside them, each with its CSV.
+(function () {
+  "use strict";
+  const Hall = window.Hall;
+  const { CFG, t } = Hall;
+  const root = document.getElementById("stats");
+  const $ = (s, el) => (el || root).querySelector(s);
+  const form = $(".range");
+  const charts = {};
+  let result = null;
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  const pct = (v) => (v == null ? "—" : `${Math.round(v * 1000) / 10}%`);
+  const mins = (s) => (s == null ? "—" : t("minutes_short", { m: Math.round(s / 6) / 10 }));
+  const num = (v) => (v == null ? "—" : String(v));
+  const lineName = (code) => {
+    const b = Hall.business(code);
+    return b ? `${t(b.line === "fixed" ? "line_fixed" : "line_mobile")}·${Hall.bname(code)}` : code;
+  };
+  const clerkName = (u) => CFG.names[u] || u;
+
+  function range() {
+    return { from: form.elements.from.value, to: form.elements.to.value };
+  }
+  async function load() {
+    const { from, to } = range();
+    const r = await fetch(`/api/stats?from=${from}&to=${to}`);
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      if (r.status === 401) location.href = "/login?next=/manager/stats";
+      const e = $(".error");
+      e.textContent = (data.error || {}).message || r.statusText;
+      e.hidden = false;
+      return;
+    }
+    $(".error").hidden = true;
+    result = data;
+    paint();
+  }
+
+  function tiles() {
+    const box = $(".tiles");
+    box.textContent = "";
+    const tot = result.total;
+    const items = [
+      ["issued", num(tot.issued)], ["served", num(tot.served)], ["no_show", num(tot.no_show)],
+      ["wait_mean", mins(tot.wait_mean_s)], ["wait_p90", mins(tot.wait_p90_s)], ["wait_ok", pct(tot.wait_within_target)],
+      ["service_ok", pct(tot.within_target)], ["rating", result.ratings.mean == null ? "—" : `${result.ratings.mean} / 4`],
+      ["uptake", pct(result.recommendations.uptake)], ["retention", pct(result.churn.retention)],
+      ["overdue", num(result.follow_ups.overdue)],
+    ];
+    for (const [key, value] of items) {
+      const tile = el("div", "tile");
+      tile.dataset.figure = key;
+      tile.appendChild(el("b", null, value));
+      tile.appendChild(el("span", null, t(key)));
+      box.appendChild(tile);
+    }
+  }
+
+  function chart(name, config) {
+    if (typeof Chart === "undefined") return;
+    if (charts[name]) charts[name].destroy();
+    config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options || {});
+    charts[name] = new Chart($(`canvas[data-chart="${name}"]`), config);
+    $(`canvas[data-chart="${name}"]`).dataset.drawn = "true";
+  }
+
+  function paintCharts() {
+    const hours = Object.keys(result.hours);
+    chart("hours", {
+      data: {
+        labels: hours.map((h) => `${h}:00`),
+        datasets: [
+          { type: "bar", label: t("arrivals"), data: hours.map((h) => result.hours[h].issued), backgroundColor: "#7b6aa8", yAxisID: "y" },
+          { type: "line", label: t("wait_mean"), data: hours.map((h) => result.hours[h].wait_mean_s == null ? null : Math.round(result.hours[h].wait_mean_s / 6) / 10),
+            borderColor: "#b5121b", backgroundColor: "#b5121b", yAxisID: "y1" },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } },
+    });
+    const codes = Object.keys(result.businesses).filter((c) => result.businesses[c].issued > 0);
+    chart("compliance", {
+      type: "bar",
+      data: {
+        labels: codes.map(lineName),
+        datasets: [
+          { label: t("wait_ok"), data: codes.map((c) => (result.businesses[c].wait_within_target ?? 0) * 100), backgroundColor: "#1b7f3b" },
+          { label: t("service_ok"), data: codes.map((c) => (result.businesses[c].within_target ?? 0) * 100), backgroundColor: "#3a2a5c" },
+        ],
+      },
+      options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } } },
+    });
+    const clerks = Object.keys(result.clerks).filter((u) => result.clerks[u].ratings > 0);
+    chart("clerks", {
+      type: "bar",
+      data: { labels: clerks.map(clerkName),
+              datasets: [{ label: t("rating"), data: clerks.map((u) => result.clerks[u].rating_mean), backgroundColor: "#b26a00" }] },
+      options: { scales: { y: { min: 0, max: 4 } } },
+    });
+  }
+
+  const FIGURES = [["issued", "issued"], ["served", "served"], ["no_show", "no_show"], ["transferred_out", "transferred_out"],
+                   ["wait_mean", "wait_mean_s", mins], ["wait_median", "wait_median_s", mins], ["wait_p90", "wait_p90_s", mins],
+                   ["wait_ok", "wait_within_target", pct], ["service_mean", "service_mean_s", mins],
+                   ["service_p90", "service_p90_s", mins], ["service_ok", "within_target", pct],
+                   ["rating", "rating_mean"], ["ratings_n", "ratings"]];
+
+  function table(title, csvTable, headers, rows) {
+    const sec = el("section", "panel");
+    sec.dataset.table = csvTable;
+    const h = el("h2", null, t(title));
+    const { from, to } = range();
+    const a = el("a", null, t("csv"));
+    a.href = `/api/stats.csv?from=${from}&to=${to}&table=${csvTable}`;
+    a.dataset.csv = csvTable;
+    h.appendChild(a);
+    sec.appendChild(h);
+    const tbl = el("table");
+    const head = el("tr");
+    headers.forEach((x) => head.appendChild(el("th", null, x)));
+    tbl.appendChild(el("thead")).appendChild(head);
+    const body = el("tbody");
+    for (const row of rows) {
+      const tr = el("tr");
+      row.forEach((x, i) => tr.appendChild(el("td", i ? "num" : null, x)));
+      body.appendChild(tr);
+    }
+    if (!rows.length) body.appendChild(el("tr")).appendChild(el("td", null, t("none")));
+    tbl.appendChild(body);
+    sec.appendChild(tbl);
+    return sec;
+  }
+  function figureRows(group, label) {
+    return Object.entries(group).map(([k, f]) => [label(k)].concat(FIGURES.map(([, key, fmt]) => (fmt || num)(f[key]))));
+  }
+
+  function paintTables() {
+    const box = $(".tables");
+    box.textContent = "";
+    const heads = FIGURES.map(([k]) => t(k));
+    const used = Object.fromEntries(Object.entries(result.businesses).filter(([, f]) => f.issued || f.served));
+    box.appendChild(table("by_business", "businesses", [t("business")].concat(heads), figureRows(used, lineName)));
+    box.appendChild(table("by_counter", "counters", [t("counter")].concat(heads), figureRows(result.counters, Hall.counterName)));
+    box.appendChild(table("by_clerk", "clerks", [t("clerk")].concat(heads), figureRows(result.clerks, clerkName)));
+    box.appendChild(table("by_hour", "hours", [t("hour")].concat(heads), figureRows(result.hours, (h) => `${h}:00`)));
+    box.appendChild(table("recommendations", "recommendations", [t("business"), t("offered"), t("accepted"), t("uptake")],
+      Object.entries(result.recommendations.by_what).map(([w, r]) => [w, num(r.offered), num(r.accepted), pct(r.uptake)])));
+    box.appendChild(table("churn", "churn", [t("reason"), t("asked"), t("stayed"), t("retention")],
+      Object.entries(result.churn.by_reason).map(([w, c]) => [w, num(c.asked), num(c.stayed), pct(c.retention)])));
+  }
+
+  function paint() {
+    if (!result) return;
+    tiles();
+    paintCharts();
+    paintTables();
+    root.dataset.painted = String(Date.now());
+  }
+
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  root.addEventListener("click", (ev) => {
+    const l = ev.target.closest("[data-lang]");
+    if (l) { Hall.setLang(l.dataset.lang); Hall.translate(root); paint(); }
+  });
+  const params = new URLSearchParams(location.search);
+  const today = new Date(CFG.today + "T00:00:00");
+  const monthAgo = new Date(today.getTime() - 29 * 86400000);
+  const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  form.elements.from.value = params.get("from") || ymd(monthAgo);
+  form.elements.to.value = params.get("to") || CFG.today;
+  Hall.translate(root);
+  load();
+})();
