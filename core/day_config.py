@@ -47,10 +47,13 @@ class DayConfig:
             self._refresh_day_config()
         return self._day_config
 
-    def day_changes(self) -> dict[str, list[str]]:
-        """Counter → the businesses it serves today, where a manager changed them."""
-        with self.store.read() as tx:
-            raw = tx.setting(SETTING)
+    def day_changes(self, tx=None) -> dict[str, list[str]]:
+        """Counter → the businesses it serves today, where a manager changed them (read in
+        `tx` when given: a change is read, modified and written in one transaction)."""
+        if tx is None:
+            with self.store.read() as rtx:
+                return self.day_changes(rtx)
+        raw = tx.setting(SETTING)
         saved = json.loads(raw) if raw else {}
         today = business_day(self.clock.now(), self.tz)
         return saved.get("counters", {}) if saved.get("day") == today else {}

@@ -58,13 +58,13 @@ class FloorCommands:
                 businesses = None
         now = self.clock.now()
         day = business_day(now, self.tz)
-        changes = dict(self.day_changes())
-        if businesses is None:
-            changes.pop(counter_id, None)
-        else:
-            changes[counter_id] = list(businesses)
-        day_config.apply(self.base_config, changes)         # refuses a business left unserved
-        with self.store.write() as tx:
+        with self.store.write() as tx:       # two managers at once: neither loses the other's change
+            changes = dict(self.day_changes(tx))
+            if businesses is None:
+                changes.pop(counter_id, None)
+            else:
+                changes[counter_id] = list(businesses)
+            day_config.apply(self.base_config, changes)     # refuses a business left unserved
             tx.set_setting(day_config.SETTING, json.dumps({"day": day, "counters": changes}))
             tx.append_event(at=now, day=day, kind="counter_businesses", counter=counter_id, clerk=by,
                             businesses=businesses or list(base.businesses), reset=businesses is None)

@@ -24,7 +24,45 @@ class _Acc:
     services: list = field(default_factory=list)
     within_target: int = 0
     with_target: int = 0
+    waits_within: int = 0
     ratings: list = field(default_factory=list)
+
+    def add_wait(self, wait: float, target_wait: float) -> None:
+        self.waits.append(wait)
+        self.waits_within += wait <= target_wait
+
+    def add_service(self, service: float, business) -> None:
+        self.services.append(service)
+        if business is not None and business.target_s is not None:
+            self.with_target += 1
+            self.within_target += service <= business.target_s
+
+
+def _timeline(events: list[dict]):
+    """Each event with the wait it ends (the first call in a queue: since the issue, or since a
+    transfer in) and the service it ends (a finish by a clerk: since the start, or the call);
+    None where it ends none."""
+    entered: dict[str, float] = {}      # ticket → when it joined its current queue
+    called: dict[str, float] = {}       # ticket → first call in its current queue
+    started: dict[str, float] = {}
+    for e in events:
+        kind, tid, at = e["kind"], e["ticket"], e["at"]
+        wait = service = None
+        if kind in ("issued", "transferred"):
+            entered[tid] = at
+            called.pop(tid, None)
+            started.pop(tid, None)
+        elif kind == "called" and tid not in called:
+            called[tid] = at
+            if tid in entered:
+                wait = at - entered[tid]
+        elif kind == "started":
+            started[tid] = at
+        elif kind == "finished" and e["data"].get("reason") not in CLOSING_REASONS:
+            begin = started.get(tid, called.get(tid))
+            if begin is not None:
+                service = at - begin
+        yield e, wait, service
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -107,130 +145,87 @@ def _breakdowns(config: HallConfig, events: list[dict]) -> dict:
     counters: dict[str, _Acc] = {}
     clerks: dict[str, _Acc] = {}
     hours: dict[int, _Acc] = {}
-    entered: dict[str, float] = {}
-    entered_hour: dict[str, int] = {}
-    called: dict[str, float] = {}
-    started: dict[str, float] = {}
+    issued_hour: dict[str, int] = {}
     target_wait = config.hall.target_wait_s
-    within = {"counters": {}, "clerks": {}, "hours": {}}
 
-    def accs(e) -> list[tuple[str, object, _Acc]]:
+    def people(e) -> list[_Acc]:
+        """The counter and the clerk an event belongs to."""
         out = []
         if e["counter"]:
-            out.append(("counters", e["counter"], counters.setdefault(e["counter"], _Acc())))
+            out.append(counters.setdefault(e["counter"], _Acc()))
         if e["clerk"]:
-            out.append(("clerks", e["clerk"], clerks.setdefault(e["clerk"], _Acc())))
+            out.append(clerks.setdefault(e["clerk"], _Acc()))
         return out
 
-    for e in events:
-        kind, tid, at = e["kind"], e["ticket"], e["at"]
-        reason = e["data"].get("reason")
+    for e, wait, service in _timeline(events):
+        kind, tid = e["kind"], e["ticket"]
+        closing = e["data"].get("reason") in CLOSING_REASONS
         if kind == "issued":
-            hour = datetime.fromtimestamp(at, config.hall.tz).hour
+            hour = datetime.fromtimestamp(e["at"], config.hall.tz).hour
             hours.setdefault(hour, _Acc()).issued += 1
-            entered[tid], entered_hour[tid] = at, hour
-        elif kind == "transferred":
-            entered[tid] = at
-            called.pop(tid, None)
-            started.pop(tid, None)
-        elif kind == "called" and tid not in called:
-            called[tid] = at
-            if tid in entered:
-                wait = at - entered[tid]
-                targets = accs(e)
-                if tid in entered_hour:
-                    targets.append(("hours", entered_hour[tid], hours.setdefault(entered_hour[tid], _Acc())))
-                for group, key, a in targets:
-                    a.waits.append(wait)
-                    within[group][key] = within[group].get(key, 0) + (wait <= target_wait)
-        elif kind == "started":
-            started[tid] = at
-        elif kind == "finished" and reason not in CLOSING_REASONS:
-            begin = started.get(tid, called.get(tid))
-            b = config.business(e["business"])
-            for _, _, a in accs(e):
+            issued_hour[tid] = hour
+        elif wait is not None:
+            by_hour = [hours.setdefault(issued_hour[tid], _Acc())] if tid in issued_hour else []
+            for a in people(e) + by_hour:
+                a.add_wait(wait, target_wait)
+        elif kind == "finished" and not closing:
+            for a in people(e):
                 a.served += 1
-                if begin is not None:
-                    a.services.append(at - begin)
-                    if b is not None and b.target_s is not None:
-                        a.with_target += 1
-                        a.within_target += (at - begin) <= b.target_s
-        elif kind == "no_show" and reason not in CLOSING_REASONS:
-            for _, _, a in accs(e):
+                if service is not None:
+                    a.add_service(service, config.business(e["business"]))
+        elif kind == "no_show" and not closing:
+            for a in people(e):
                 a.no_show += 1
         elif kind == "rated":
-            for _, _, a in accs(e):
+            for a in people(e):
                 a.ratings.append(e["data"].get("score"))
     return {
-        "counters": {k: _summary(a, within["counters"].get(k, 0)) for k, a in sorted(counters.items())},
-        "clerks": {k: _summary(a, within["clerks"].get(k, 0)) for k, a in sorted(clerks.items())},
-        "hours": {f"{h:02d}": _summary(a, within["hours"].get(h, 0)) for h, a in sorted(hours.items())},
+        "counters": {k: _summary(a) for k, a in sorted(counters.items())},
+        "clerks": {k: _summary(a) for k, a in sorted(clerks.items())},
+        "hours": {f"{h:02d}": _summary(a) for h, a in sorted(hours.items())},
     }
 
 
 def _per_business(config: HallConfig, events: list[dict]) -> dict:
     acc: dict[str, _Acc] = {b.code: _Acc() for b in config.businesses}
-    entered: dict[str, float] = {}      # ticket → when it joined its current queue
-    called: dict[str, float] = {}       # ticket → first call in its current queue
-    started: dict[str, float] = {}
     target_wait = config.hall.target_wait_s
-    waits_within = {code: 0 for code in acc}
-    for e in events:
-        kind, tid, at = e["kind"], e["ticket"], e["at"]
+    for e, wait, service in _timeline(events):
+        kind = e["kind"]
         a = acc.setdefault(e["business"] or "?", _Acc())
-        waits_within.setdefault(e["business"] or "?", 0)
-        reason = e["data"].get("reason")
+        closing = e["data"].get("reason") in CLOSING_REASONS
         if kind == "issued":
             a.issued += 1
-            entered[tid] = at
-        elif kind == "called" and tid not in called:
-            called[tid] = at
-            if tid in entered:
-                wait = at - entered[tid]
-                a.waits.append(wait)
-                if wait <= target_wait:
-                    waits_within[e["business"]] += 1
-        elif kind == "started":
-            started[tid] = at
+        elif wait is not None:
+            a.add_wait(wait, target_wait)
         elif kind == "finished":
-            if reason in CLOSING_REASONS:
+            if closing:
                 a.unserved += 1
-                continue
-            begin = started.get(tid, called.get(tid))
-            a.served += 1
-            if begin is not None:
-                service = at - begin
-                a.services.append(service)
-                b = config.business(e["business"])
-                if b is not None and b.target_s is not None:
-                    a.with_target += 1
-                    a.within_target += service <= b.target_s
+            else:
+                a.served += 1
+                if service is not None:
+                    a.add_service(service, config.business(e["business"]))
         elif kind == "no_show":
-            if reason in CLOSING_REASONS:
+            if closing:
                 a.unserved += 1
             else:
                 a.no_show += 1
         elif kind == "transferred":
-            src = acc.setdefault(e["data"].get("from_business") or e["business"], _Acc())
-            src.transferred_out += 1
-            entered[tid] = at
-            called.pop(tid, None)
-            started.pop(tid, None)
+            acc.setdefault(e["data"].get("from_business") or e["business"], _Acc()).transferred_out += 1
         elif kind == "rated":
             a.ratings.append(e["data"].get("score"))
-    out = {code: _summary(a, waits_within.get(code, 0)) for code, a in acc.items() if code != "?"}
+    out = {code: _summary(a) for code, a in acc.items() if code != "?"}
     total = _Acc()
     for a in acc.values():
         for f in ("issued", "served", "no_show", "unserved", "transferred_out",
-                  "within_target", "with_target"):
+                  "within_target", "with_target", "waits_within"):
             setattr(total, f, getattr(total, f) + getattr(a, f))
         total.waits += a.waits
         total.services += a.services
         total.ratings += a.ratings
-    return {"businesses": out, "total": _summary(total, sum(waits_within.values()))}
+    return {"businesses": out, "total": _summary(total)}
 
 
-def _summary(a: _Acc, waits_within: int) -> dict:
+def _summary(a: _Acc) -> dict:
     return {
         "issued": a.issued,
         "served": a.served,
@@ -240,7 +235,7 @@ def _summary(a: _Acc, waits_within: int) -> dict:
         "wait_mean_s": _round(_mean(a.waits)),
         "wait_median_s": _round(percentile(a.waits, 50)),
         "wait_p90_s": _round(percentile(a.waits, 90)),
-        "wait_within_target": round(waits_within / len(a.waits), 4) if a.waits else None,
+        "wait_within_target": round(a.waits_within / len(a.waits), 4) if a.waits else None,
         "service_mean_s": _round(_mean(a.services)),
         "service_p90_s": _round(percentile(a.services, 90)),
         "within_target": round(a.within_target / a.with_target, 4) if a.with_target else None,

@@ -1,12 +1,7 @@
 """The clerk's counter page."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request
-
-from core import views
-from web import auth
-from web.context import ctx
-from web.i18n import both_languages, select_locale
+from web.pages import staff_page
 
 from . import bp
 from .strings import STRINGS
@@ -16,11 +11,4 @@ ROLES = ("clerk", "manager", "admin")
 
 @bp.get("/counter")
 def counter_page():
-    staff = auth.current_staff()
-    if staff is None or staff.role not in ROLES:
-        return redirect("/login?next=" + request.path)
-    hall = ctx().hall
-    page = {"hall": views.hall_view(hall.config), "strings": both_languages(STRINGS),
-            "lang": select_locale(), "me": {"username": staff.username,
-                                            "name": staff.display_name or staff.username}}
-    return render_template("counter/counter.html", page=page, hall=hall.config.hall)
+    return staff_page(ROLES, "counter/counter.html", STRINGS)

@@ -23,19 +23,7 @@
     paint();
   }
 
-  async function api(path, method, body) {
-    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
-                                  body: body ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      if (r.status === 401) location.href = "/login?next=/counter";
-      showError((data.error || {}).message || r.statusText);
-      return null;
-    }
-    if (method && method !== "GET") $(".error").hidden = true;   // a refresh keeps the last refusal visible
-    return data;
-  }
-  function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }
+  const api = (path, method, body) => Hall.api(root, path, method, body);
 
   async function whoAmI() {
     const me = await api("/api/me");

@@ -29,19 +29,7 @@
   const minutes = (s) => Math.floor(s / 60);
   const bn = (p) => (p.business ? Hall.bname(p.business) : "") || p.business_name || "";
 
-  async function api(path, method, body) {
-    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
-                                  body: body ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      if (r.status === 401) location.href = "/login?next=/guide";
-      showError((data.error || {}).message || r.statusText);
-      return null;
-    }
-    if (method && method !== "GET") $(".error").hidden = true;
-    return data;
-  }
-  function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }
+  const api = (path, method, body) => Hall.api(root, path, method, body);
   let toastTimer = null;
   function toast(msg) {
     const e = $(".toast");

@@ -36,19 +36,7 @@
     }).filter(Boolean).join(" / ");
   }
 
-  async function api(path, method, body) {
-    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
-                                  body: body !== undefined ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      if (r.status === 401) location.href = "/login?next=/manager";
-      showError((data.error || {}).message || r.statusText);
-      return null;
-    }
-    if (method && method !== "GET") $(".error").hidden = true;
-    return data;
-  }
-  function showError(msg) { const e = $(".error"); e.textContent = msg; e.hidden = false; }
+  const api = (path, method, body) => Hall.api(root, path, method, body);
 
   async function refresh() {
     const d = await api("/api/manager/hall");

@@ -32,6 +32,22 @@ window.Hall = (function () {
     for (const [name, fn] of Object.entries(handlers)) s.on(name, fn);
     return s;
   }
+  // A staff page's call: JSON both ways; a refusal shown in the page's `.error` (kept through
+  // reads, cleared by the next action that succeeds); signed out → the login, then back here.
+  async function api(root, path, method, body) {
+    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
+                                  body: body !== undefined ? JSON.stringify(body) : undefined });
+    const data = await r.json().catch(() => ({}));
+    const error = root.querySelector(".error");
+    if (!r.ok) {
+      if (r.status === 401) location.href = "/login?next=" + encodeURIComponent(location.pathname);
+      error.textContent = (data.error || {}).message || r.statusText;
+      error.hidden = false;
+      return null;
+    }
+    if (method && method !== "GET") error.hidden = true;
+    return data;
+  }
   // The hall's time, not the device's: a server timestamp sets the offset, the hall's zone the
   // wall-clock reading (a tablet set to another zone or a drifting clock still reads right).
   let offsetMs = 0;
@@ -44,5 +60,5 @@ window.Hall = (function () {
   const business = (code) => CFG.hall.businesses.find((b) => b.code === code);
   const bname = (code) => { const b = business(code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
   const counterName = (id) => { const c = CFG.hall.counters.find((x) => x.id === id); return c ? c.name : id; };
-  return { CFG, t, translate, setLang, socket, business, bname, counterName, syncTime, now, hhmm, get lang() { return lang; } };
+  return { CFG, t, translate, setLang, socket, api, business, bname, counterName, syncTime, now, hhmm, get lang() { return lang; } };
 })();
