@@ -54,6 +54,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
     WHERE status IN ('waiting', 'called', 'serving', 'transferred');
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, business, issued_at);
 CREATE INDEX IF NOT EXISTS tickets_by_day ON tickets (day);
+CREATE INDEX IF NOT EXISTS tickets_by_end ON tickets (ended_at);     -- the estimate's recent pace
 
 CREATE TABLE IF NOT EXISTS counters (
     id             TEXT PRIMARY KEY,

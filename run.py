@@ -6,6 +6,7 @@
     run.py users list [--db FILE]
     run.py users disable <username> [--db FILE]
     run.py day reset [--db FILE] [--config FILE]
+    run.py simulate --days N [--counters 6|4,5,6|3-8] [--arrivals 600|9:50,10:70,…] [--db FILE]
     run.py agent --server URL --kiosk K1 --key KEY [--printer PORT] [--reader PORT]
 """
 from __future__ import annotations
@@ -297,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
             return day(argv[1:])
         if argv[:1] == ["agent"]:
             return agent(argv[1:])
+        if argv[:1] == ["simulate"]:
+            from sim.cli import main as simulate
+            return simulate(argv[1:], DEFAULT_DB)
         return serve(argv)
     except ConfigError as e:
         print(f"hall: cannot start: {e}", file=sys.stderr)

@@ -70,7 +70,7 @@ class HallInfo(_Strict):
 
 class Routing(_Strict):
     starvation_cap_s: int = Field(600, gt=0)
-    estimate_window: int = Field(20, ge=2)
+    estimate_window: int = Field(200, ge=2)
     estimate_horizon_s: int = Field(3600, gt=0)
 
 

@@ -3,9 +3,12 @@ Mixed into Hall (they share its store and clock)."""
 from __future__ import annotations
 
 from .clock import business_day
-from .errors import Conflict, NotFound
+from .errors import Conflict, HallError, NotFound
 from .events import TicketRated
 from .tickets import DONE, Ticket
+
+
+SCORES = (1, 2, 3, 4)
 
 
 class CustomerCommands:
@@ -22,6 +25,8 @@ class CustomerCommands:
 
     # --- customers ------------------------------------------------------------------
     def rate(self, ticket_id: str, score: int, comment: str | None) -> tuple[Ticket, list]:
+        if score not in SCORES:
+            raise HallError("bad_score", "评价须为 1–4(4 非常满意 · 3 满意 · 2 一般 · 1 不满意)")
         with self.store.write() as tx:
             t = tx.ticket(ticket_id)
             if t is None:

@@ -5,9 +5,9 @@ A snapshot is built from one consistent read of the queue; it answers for every 
 - ahead: queued tickets that the counters able to serve this ticket would also take, and that
   come first (higher priority class, or same class and issued earlier). The counters are the
   open ones that serve the business, or all that serve it while none is open.
-- estimated wait: ahead × the observed time between service completions at those counters
-  (their recent finishes, pooled); with too little history, the catalogue's target handling
-  times of the tickets ahead, shared over those counters.
+- estimated wait: when the working counters, played forward with the routing rule, would call
+  it (projection.py); a ticket no working counter serves: the catalogue's target times of the
+  tickets ahead, shared over the counters able to serve it.
 - on deck (接一顾二招呼三): among the next two tickets some open counter would call.
 """
 from __future__ import annotations
@@ -16,22 +16,22 @@ from bisect import bisect_left
 from typing import Callable
 
 from .config import HallConfig
+from .projection import DEFAULT_HANDLING_S, AtCounter, Pace, Projection
 from .routing import line_for, priority_rank
-from .tickets import OPEN, CounterState, QueuedTicket, Ticket
-
-DEFAULT_HANDLING_S = 180   # for businesses whose standard gives no target time
-MIN_HISTORY = 3            # finishes needed before observed times replace the targets
+from .tickets import OPEN, PAUSED, CounterState, QueuedTicket, Ticket
 
 
 class QueueSnapshot:
     def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
-                 now: float, finishes: Callable[[list[str]], list[float]]):
+                 now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]],
+                 opens_at: float | None = None):
         self.config = config
         self.queued = queued
         self.counters = counters
         self.now = now
-        self._finishes = finishes          # counters → recent finish times, oldest first
-        self._interval_cache: dict[tuple, float | None] = {}
+        self._history = history            # → (recent pace, tickets now at counters), read lazily
+        self._opens_at = opens_at          # today's opening, for a queue formed before it
+        self._projection: Projection | None = None
         self._lines: dict[str, list[Ticket]] = {}
         self._on_deck: dict[str, int] | None = None
         self._groups: dict[tuple, tuple[list, list]] = {}
@@ -98,27 +98,35 @@ class QueueSnapshot:
     def estimated_wait_s(self, ticket: Ticket) -> int:
         if not ticket.queued:
             return 0
-        ahead, targets, n_counters = self._position(ticket)
-        if not ahead:
-            return 0
-        interval = self._observed_interval(self.serving_counters(ticket))
-        if interval is not None:
-            return round(ahead * interval)
-        return round(targets / max(1, n_counters))
+        at = self.projection().calls.get(ticket.id)
+        return self._wait(at, ticket)
 
     def for_newcomer(self, business: str) -> tuple[int, int]:
         """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise."""
         probe = QueuedTicket(id="", number="~", business=business, status="waiting", priority=None,
                              issued_at=self.now, queued_at=self.now, target_counter=None)
-        return self.ahead(probe), self.estimated_wait_s(probe)
+        return self.ahead(probe), self._wait(self.projection().newcomer.get(business), probe)
 
-    def _observed_interval(self, counters: list[str]) -> float | None:
-        key = tuple(sorted(counters))
-        if key not in self._interval_cache:
-            times = self._finishes(list(key))
-            self._interval_cache[key] = (
-                (times[-1] - times[0]) / (len(times) - 1) if len(times) >= MIN_HISTORY else None)
-        return self._interval_cache[key]
+    def _wait(self, projected: float | None, ticket) -> int:
+        if projected is not None:
+            return max(0, round(projected - self.now))
+        ahead, targets, n_counters = self._position(ticket)     # no working counter serves it
+        return round(targets / max(1, n_counters)) if ahead else 0
+
+    def projection(self) -> Projection:
+        """Computed once per snapshot, for every ticket and newcomer at once."""
+        if self._projection is None:
+            pace, at_counters = self._history()
+            working = self.active_counters() or [
+                c.id for c in self.config.counters
+                if (s := self.counters.get(c.id)) is not None and s.state == PAUSED]
+            start = self.now
+            if not working:                 # nobody at work yet: every counter, from opening
+                working = [c.id for c in self.config.counters]
+                start = max(self.now, self._opens_at or self.now)
+            self._projection = Projection(self.config, self.queued, working, at_counters,
+                                          start, pace, asked_at=self.now)
+        return self._projection
 
     def _target(self, business: str) -> int:
         b = self.config.business(business)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-from .clock import SystemClock, business_day
+from .clock import SystemClock, business_day, day_start
 from .config import HallConfig
 from .day_config import DayConfig
 from .errors import NotFound
 from .estimates import QueueSnapshot
+from .projection import AtCounter, Pace
 from .store import Store
 from .tickets import CounterState, Ticket
 
@@ -49,16 +50,20 @@ class HallReader(DayConfig):
     # --- reading --------------------------------------------------------------------
     def snapshot(self) -> QueueSnapshot:
         now = self.clock.now()
-        horizon = now - self.config.routing.estimate_horizon_s
-        limit = self.config.routing.estimate_window
+        routing = self.config.routing
         with self.store.read() as tx:
             queued, counters = tx.queued_tickets(), tx.counters()
 
-        def finishes(counter_ids: list[str]) -> list[float]:
+        def history() -> tuple[Pace, dict[str, AtCounter]]:
             with self.store.read() as rtx:
-                return rtx.finishes_since(horizon, counter_ids, limit)
+                ended = rtx.recent_ends(now - routing.estimate_horizon_s, routing.estimate_window)
+                at_counters = rtx.at_counters()
+            return Pace(self.config, ended), at_counters
 
-        return QueueSnapshot(self.config, queued, counters, now, finishes)
+        opening = self.config.hall.opening
+        opens_at = (day_start(business_day(now, self.tz), self.tz)
+                    + opening.hour * 3600 + opening.minute * 60)
+        return QueueSnapshot(self.config, queued, counters, now, history, opens_at)
 
     def waiting_counts(self) -> dict[str, int]:
         """Business code → tickets waiting in its queue (every business, zeros included)."""

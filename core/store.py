@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from .errors import StoreError
+from .projection import AtCounter, Ended
 from .store_floor import FloorTx
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
@@ -212,13 +213,20 @@ class Tx(FloorTx):
             (limit,))
         return [dict(r) for r in rows]
 
-    def finishes_since(self, since: float, counters: list[str], limit: int) -> list[float]:
-        """Times of the latest service completions at these counters, oldest first."""
+    def recent_ends(self, since: float, limit: int) -> list[Ended]:
+        """The latest calls that ended (served or no-show) since `since`, newest first."""
         rows = self._all(
-            f"SELECT at FROM events WHERE kind = 'finished' AND at >= ? "
-            f"AND counter IN ({_marks(len(counters))}) ORDER BY seq DESC LIMIT ?",
-            [since, *counters, limit])
-        return sorted(r["at"] for r in rows)
+            "SELECT counter, business, status, called_at, ended_at FROM tickets "
+            "WHERE ended_at >= ? AND status IN ('done', 'no_show') AND called_at IS NOT NULL "
+            "AND counter IS NOT NULL ORDER BY ended_at DESC LIMIT ?", (since, limit))
+        return [Ended(r["counter"], r["business"], r["status"] == "no_show", r["called_at"],
+                      r["ended_at"]) for r in rows]
+
+    def at_counters(self) -> dict[str, AtCounter]:
+        """Counter → the customer it has called or is serving."""
+        rows = self._all("SELECT counter, business, called_at FROM tickets "
+                         "WHERE status IN ('called', 'serving') AND counter IS NOT NULL")
+        return {r["counter"]: AtCounter(r["counter"], r["business"], r["called_at"]) for r in rows}
 
     # --- ID card reads --------------------------------------------------------------
     def insert_card_read(self, c: CardRead) -> None:
@@ -276,9 +284,11 @@ class Tx(FloorTx):
 class Store:
     """A pool of connections to one SQLite file, the schema applied on opening."""
 
-    def __init__(self, path: str | Path, timeout_s: float = 30.0):
+    def __init__(self, path: str | Path, timeout_s: float = 30.0, durable: bool = True):
         self.path = str(path)
         self._timeout = timeout_s
+        # Only the simulator, filling a fresh file it can rebuild, trades durability for speed.
+        self._synchronous = "FULL" if durable else "OFF"
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._lock = threading.Lock()          # guards _closed against pool returns
         self._write_lock = threading.Lock()    # one writer at a time inside this process
@@ -292,7 +302,7 @@ class Store:
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return conn

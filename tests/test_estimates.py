@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from core import views
+from core.clock import day_start
+from core.projection import DEFAULT_GAP_S, DEFAULT_WALK_S
 
 
 def view(hall, t):
@@ -28,19 +30,22 @@ def test_priority_tickets_are_ahead(hall, clock):
     assert view(hall, a)["ahead"] == 1
 
 
-def test_estimate_falls_back_to_target_times_without_history(hall, clock, config):
-    hall.issue_ticket("F-NEW", "a")        # target 300 s
+def test_without_history_each_call_takes_the_target_time(hall, clock):
+    hall.open_counter("1", "alice")         # prefers F-NEW, then F-CHANGE
+    a = hall.issue_ticket("F-NEW", "a")[0]        # target 300 s
     clock.advance(1)
-    hall.issue_ticket("F-CHANGE", "b")     # target 300 s
+    b = hall.issue_ticket("F-CHANGE", "b")[0]
     clock.advance(1)
     c = hall.issue_ticket("F-NEW", "c")[0]
-    # Counters able to serve F-NEW: 1, 2, 6 (none open yet, so all three count).
-    serving = [x.id for x in config.counters_serving("F-NEW")]
-    assert serving == ["1", "2", "6"]
-    assert view(hall, c)["estimated_wait_s"] == round((300 + 300) / 3)
+    call = 300 + DEFAULT_WALK_S + DEFAULT_GAP_S
+    assert view(hall, a)["estimated_wait_s"] == 0
+    # Counter 1 takes the later F-NEW before the F-CHANGE: its preference, not the issue order.
+    assert view(hall, c)["estimated_wait_s"] == call
+    assert view(hall, b)["estimated_wait_s"] == 2 * call
+    assert hall.snapshot().for_newcomer("F-CHANGE")[1] == 3 * call
 
 
-def test_estimate_uses_observed_completions(hall, clock):
+def test_estimate_learns_each_business_time(hall, clock):
     hall.open_counter("1", "alice")
     for i in range(4):                      # four customers served, one every 120 s
         hall.issue_ticket("F-NEW", f"h{i}")
@@ -53,6 +58,46 @@ def test_estimate_uses_observed_completions(hall, clock):
     v = view(hall, last)
     assert v["ahead"] == 3
     assert v["estimated_wait_s"] == 3 * 120
+
+
+def test_a_service_under_way_counts_what_is_left_of_it(hall, clock):
+    hall.open_counter("1", "alice")
+    hall.issue_ticket("F-NEW", "a")
+    hall.call_next("1", "alice")
+    clock.advance(100)
+    b = hall.issue_ticket("F-NEW", "b")[0]
+    assert view(hall, b)["estimated_wait_s"] == 300 + DEFAULT_WALK_S + DEFAULT_GAP_S - 100
+
+
+def test_estimate_follows_the_counters_preferences(hall, clock):
+    hall.open_counter("6", "alice")         # the green channel serves all, M-QUERY first
+    queries = [hall.issue_ticket("F-QUERY", f"f{i}")[0] for i in range(3)]
+    clock.advance(5)
+    m = hall.issue_ticket("M-QUERY", "m")[0]
+    assert view(hall, m)["estimated_wait_s"] == 0      # called first, though issued last
+    assert view(hall, queries[0])["estimated_wait_s"] > 0
+
+
+def test_a_queue_formed_before_opening_waits_for_it(hall, clock, config):
+    opening = config.hall.opening
+    start = day_start(hall.today(), config.hall.tz) + opening.hour * 3600 + opening.minute * 60
+    clock.set(start - 1800)                 # 30 minutes before the doors open
+    t = hall.issue_ticket("F-NEW", "early")[0]
+    assert view(hall, t)["estimated_wait_s"] == 1800   # first in line: called at opening
+    for i in range(3):
+        hall.issue_ticket("F-NEW", f"more{i}")
+    # Counters 1, 2 and 6 serve F-NEW: three are called at opening, the fourth one call later.
+    last = hall.issue_ticket("F-NEW", "last")[0]
+    assert view(hall, last)["estimated_wait_s"] == 1800 + 300 + DEFAULT_WALK_S + DEFAULT_GAP_S
+
+
+def test_a_business_no_open_counter_serves_falls_back_to_targets(hall, clock):
+    hall.open_counter("3", "alice")          # mobile only: nobody serves F-NEW now
+    hall.issue_ticket("F-NEW", "a")
+    clock.advance(1)
+    b = hall.issue_ticket("F-NEW", "b")[0]
+    # Targets of those ahead, shared over the counters able to serve it (1, 2, 6).
+    assert view(hall, b)["estimated_wait_s"] == round(300 / 3)
 
 
 def test_on_deck_are_the_next_two_of_an_open_counter(hall, clock):
