@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, session
 
 from core.errors import Forbidden, HallError
+from core.staff import password_mark
 from core.tickets import StaffMember
 
 
@@ -62,17 +63,20 @@ def login(accounts, throttle: LoginThrottle, username: str, password: str) -> St
     session.clear()
     session["user"] = member.username
     session["role"] = member.role
+    session["pw"] = password_mark(member)
     session.permanent = True
     return member
 
 
 def current_staff() -> StaffMember | None:
-    """The signed-in staff member, re-read so a disabled account stops working at once."""
+    """The signed-in staff member, re-read so that disabling, a new role or a new password
+    ends the sessions signed in before at once."""
     name = session.get("user")
     if not name:
         return None
     member = current_app.extensions["hall"].accounts.get(name)
-    if member is None or member.disabled or member.role != session.get("role"):
+    if (member is None or member.disabled or member.role != session.get("role")
+            or session.get("pw") != password_mark(member)):
         session.clear()
         return None
     return member

@@ -89,6 +89,36 @@ class Login(Body):
     password: str = Field(min_length=1, max_length=256)
 
 
+Role = Literal["clerk", "guide", "manager", "admin"]
+
+
+# Lengths and characters of usernames and passwords are the core's rules (clearer messages).
+class NewStaff(Body):
+    username: str = Field(min_length=1, max_length=64, description="2–32 letters, digits, _ . -")
+    role: Role
+    password: str = Field(min_length=1, max_length=256, description="at least 8 characters")
+    display_name: str | None = Field(None, max_length=32, description="shown on the counter screen")
+    staff_no: str | None = Field(None, max_length=16, description="工号")
+
+
+class StaffChange(Body):
+    """Only the fields given change; display_name / staff_no null or "" clears them."""
+    role: Role | None = None
+    disabled: bool | None = None
+    display_name: str | None = Field(None, max_length=32)
+    staff_no: str | None = Field(None, max_length=16)
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.model_fields_set & {"role", "disabled", "display_name", "staff_no"}:
+            raise ValueError("give role, disabled, display_name or staff_no")
+        return self
+
+
+class NewPassword(Body):
+    password: str = Field(min_length=1, max_length=256, description="at least 8 characters")
+
+
 class Rating(Body):
     score: int = Field(ge=1, le=4, description="4 非常满意 · 3 满意 · 2 一般 · 1 不满意")
     comment: str | None = Field(None, max_length=500)
@@ -214,6 +244,19 @@ class StaffOut(BaseModel):
     username: str
     role: Literal["clerk", "guide", "manager", "admin"]
     counter: str | None = None
+
+
+class StaffAccountOut(BaseModel):
+    username: str
+    role: Role
+    disabled: bool
+    display_name: str | None = None
+    staff_no: str | None = None
+    created_at: str = Field(description="ISO 8601 with the hall's offset")
+
+
+class StaffListOut(BaseModel):
+    staff: list[StaffAccountOut]
 
 
 class CardOut(BaseModel):
