@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut
 HOST   ?= 0.0.0.0
 PORT   ?= 5000
 
-.PHONY: install run test bench clean
+.PHONY: install run demo-month test bench clean
 
 install: $(STAMP) $(NPM_STAMP)
 
@@ -24,6 +24,11 @@ $(NPM_STAMP): package-lock.json
 
 run: install
 	$(PY) run.py --demo --host $(HOST) --port $(PORT)
+
+# The demo with a month of simulated busy days behind it, for /manager/stats.
+demo-month: install
+	$(PY) run.py simulate --days 30 --db var/demo-month.db --force
+	$(PY) run.py --demo --db var/demo-month.db --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest -q

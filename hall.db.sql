@@ -95,6 +95,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_day ON events (day, kind);
 CREATE INDEX IF NOT EXISTS events_by_ticket ON events (ticket);
+-- A counter's last finish (its rating pad, after-service records) without reading the whole log.
+CREATE INDEX IF NOT EXISTS events_finished ON events (counter, at) WHERE kind = 'finished';
 CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events

@@ -8,15 +8,16 @@ import argparse
 import platform
 import os
 
-from . import calls, devices, display, issue, kiosk, staff
+from . import calls, devices, display, estimate, issue, kiosk, staff, stats
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff"))
+    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate"))
     args = p.parse_args()
-    chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff"))
+    chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff", "stats",
+                               "estimate"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if "devices" in chosen:
@@ -27,6 +28,10 @@ def main() -> None:
         display.run()
     if "staff" in chosen:
         staff.run()
+    if "estimate" in chosen:
+        estimate.run()
+    if "stats" in chosen:
+        stats.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
         if "issue" in chosen:

@@ -7,12 +7,16 @@ class HallError(Exception):
     status = 400
 
     def __init__(self, code: str, message: str, status: int | None = None, **details):
-        super().__init__(message)
+        # args = (code, message): copies rebuilt from args (SimPy, pickling) stay HallErrors.
+        super().__init__(code, message)
         self.code = code
         self.message = message
         if status is not None:
             self.status = status
         self.details = details
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotFound(HallError):

@@ -217,7 +217,9 @@ class Tx(FloorTx):
         """The latest calls that ended (served or no-show) since `since`, newest first."""
         rows = self._all(
             "SELECT counter, business, status, called_at, ended_at FROM tickets "
-            "WHERE ended_at >= ? AND status IN ('done', 'no_show') AND called_at IS NOT NULL "
+            # `+status`: keeps SQLite on the ended_at index; the status index would read every
+            # ticket ever finished (74 ms instead of 0.3 ms after a simulated month).
+            "WHERE ended_at >= ? AND +status IN ('done', 'no_show') AND called_at IS NOT NULL "
             "AND counter IS NOT NULL ORDER BY ended_at DESC LIMIT ?", (since, limit))
         return [Ended(r["counter"], r["business"], r["status"] == "no_show", r["called_at"],
                       r["ended_at"]) for r in rows]

@@ -125,14 +125,15 @@ class HallDay:
             return
         yield env.timeout(cust.service_s)
         self._now()
-        hall.finish(counter, clerk)
-        self._after_service(counter, clerk, cust)
+        done, _ = hall.finish(counter, clerk)
+        self._after_service(counter, clerk, cust, done.business)
 
-    def _after_service(self, counter: str, clerk: str, cust: Customer) -> None:
+    def _after_service(self, counter: str, clerk: str, cust: Customer, business: str) -> None:
         hall = self.hall
         if cust.recommend is not None:
             hall.recommend(counter, clerk, cust.id, *cust.recommend)
-        if cust.closing is not None:
+        # A closing is recorded where it was done: not after a transfer to another business.
+        if cust.closing is not None and business == cust.business:
             hall.record_churn(counter, clerk, cust.id, *cust.closing)
         if cust.follow_up is not None:
             row, _ = hall.open_follow_up(clerk, "13800138000", cust.follow_up, counter_id=counter,

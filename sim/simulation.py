@@ -73,7 +73,7 @@ def simulate(config: HallConfig, db: str | Path, days: list[date], demand: Deman
     try:
         clock = ManualClock(day_start(days[0].isoformat(), config.hall.tz))
         hall = Hall(config, store, clock=clock)
-        clerks = _clerks(store, [c.id for c in config.counters])
+        clerks = _clerks(StaffAccounts(store, clock, hall.tz), [c.id for c in config.counters])
         pending: list[tuple[int, float, str]] = []       # follow-up id, answer at, by
         for day in days:
             _answer_follow_ups(hall, clock, day, pending)
@@ -91,17 +91,16 @@ def simulate(config: HallConfig, db: str | Path, days: list[date], demand: Deman
     return result
 
 
-def _clerks(store: Store, counter_ids: list[str]) -> dict[str, str]:
+def _clerks(accounts: StaffAccounts, counter_ids: list[str]) -> dict[str, str]:
     """One simulated clerk per counter: an account that cannot sign in (disabled, random
     password), so statistics show a name."""
-    accounts = StaffAccounts(store)
     out = {}
     for i, cid in enumerate(counter_ids):
         username = f"sim-clerk-{cid}"
         if accounts.get(username) is None:
-            accounts.add(username, "clerk", secrets.token_urlsafe(16),
+            accounts.add(username, "clerk", secrets.token_urlsafe(16), by="simulator",
                          display_name=CLERK_NAMES[i % len(CLERK_NAMES)], staff_no=f"S{1001 + i}")
-            accounts.set_disabled(username, True)
+            accounts.set_disabled(username, True, by="simulator")
         out[cid] = username
     return out
 

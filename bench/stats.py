@@ -1,0 +1,109 @@
+"""The manager's statistics over a simulated year of a busy hall (≈ 600 tickets a day through
+`run.py simulate`'s engine): GET /api/stats for the last 30 days and for the whole year on the
+real server, beside, in the same run, the same request for one day and the bare read of those
+days' events from SQLite (the floor for statistics computed from the event log).
+
+The year is simulated once and kept in var/bench/ (rebuilt when the simulator or the schema
+changes); it takes about 20 minutes on two cores."""
+from __future__ import annotations
+
+import hashlib
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import requests
+
+from core.config import load_config
+from core.hall import Hall
+from core.store import Store
+from sim.demand import Demand
+from sim.simulation import simulate
+
+from .common import ROOT, hall_server
+
+CACHE = ROOT / "var" / "bench"
+LAST_DAY = date(2026, 11, 29)      # fixed, so every run measures the same year
+DAYS = 365
+
+
+def _stamp() -> str:
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "sim").glob("*.py")) + [ROOT / "hall.db.sql"]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def year_of_days() -> Path:
+    db, stamp = CACHE / f"year-{DAYS}d.db", CACHE / f"year-{DAYS}d.stamp"
+    if db.exists() and stamp.exists() and stamp.read_text() == _stamp():
+        return db
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    days = [LAST_DAY - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
+    started = time.perf_counter()
+    print(f"  simulating {DAYS} days into {db} (once; kept for later runs) …", flush=True)
+
+    def progress(day: date, n: int) -> None:
+        if day.day == 1:
+            print(f"    {day.isoformat()}  {time.perf_counter() - started:5.0f} s", flush=True)
+
+    simulate(load_config(None), db, days, Demand(), counters=6, seed=1, progress=progress)
+    stamp.write_text(_stamp())
+    print(f"  simulated in {time.perf_counter() - started:.0f} s", flush=True)
+    return db
+
+
+def _median_s(fn, n: int) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run() -> None:
+    print("\n## statistics over a simulated year (/api/stats)")
+    db = year_of_days()
+    ranges = {"1 day": (LAST_DAY, LAST_DAY), "30 days": (LAST_DAY - timedelta(days=29), LAST_DAY),
+              "365 days": (LAST_DAY - timedelta(days=DAYS - 1), LAST_DAY)}
+    store = Store(db)
+    hall = Hall(load_config(None), store)
+    reads, tickets, events = {}, {}, {}
+    for name, (a, b) in ranges.items():
+        got = hall.events(a.isoformat(), b.isoformat())
+        events[name] = len(got)
+        tickets[name] = sum(1 for e in got if e["kind"] == "issued")
+        reads[name] = _median_s(lambda: hall.events(a.isoformat(), b.isoformat()), 3)
+    store.close()
+
+    server = hall_server("threading", db)
+    try:
+        s = requests.Session()
+        s.post(server.url + "/api/login", json={"username": "demo-manager", "password": "demo"}
+               ).raise_for_status()
+        rss_before = server.rss_mib()
+        for name, (a, b) in ranges.items():
+            url = f"{server.url}/api/stats?from={a.isoformat()}&to={b.isoformat()}"
+
+            def get() -> None:
+                r = s.get(url, timeout=600)
+                r.raise_for_status()
+                assert r.json()["total"]["issued"] == tickets[name]
+
+            took = _median_s(get, 3 if name != "365 days" else 2)
+            print(f"  {name:>8}: {tickets[name]:>7,} tickets, {events[name]:>9,} events — "
+                  f"/api/stats {took * 1000:8.0f} ms; bare read of the events {reads[name] * 1000:7.0f} ms "
+                  f"({took / reads[name]:.1f}×)")
+        print(f"  server memory: {rss_before:.0f} MiB before, {server.rss_mib():.0f} MiB after the year")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    run()

@@ -1,0 +1,36 @@
+"""The queries run on every ticket stay on their indexes however long the hall has run (the
+simulated year found one that read every finished ticket ever: 74 ms a call after a month)."""
+from __future__ import annotations
+
+from core.store import Store
+
+
+def plans(store: Store, read) -> list[str]:
+    """The query plans of the SELECTs that `read(tx)` runs (traced with their values bound)."""
+    statements: list[str] = []
+    with store.read() as tx:
+        tx.conn.set_trace_callback(statements.append)
+        try:
+            read(tx)
+        finally:
+            tx.conn.set_trace_callback(None)
+        return [" / ".join(row[3] for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql))
+                for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+def test_the_estimates_recent_pace_reads_only_recent_tickets(tmp_path):
+    store = Store(tmp_path / "hall.db")
+    try:
+        [plan] = plans(store, lambda tx: tx.recent_ends(1_700_000_000.0, 200))
+        assert "tickets_by_end" in plan and "tickets_by_status" not in plan
+    finally:
+        store.close()
+
+
+def test_a_counters_last_finish_does_not_read_the_whole_log(tmp_path):
+    store = Store(tmp_path / "hall.db")
+    try:
+        [plan] = plans(store, lambda tx: tx.last_finished("1", 1_700_000_000.0))
+        assert "events_finished" in plan and "SCAN events" not in plan
+    finally:
+        store.close()
