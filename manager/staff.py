@@ -45,6 +45,8 @@ def change_staff(username: str, staff, body: StaffChange):
         username, role=body.role, disabled=body.disabled, by=staff.username,
         display_name=body.display_name if "display_name" in given else KEEP,
         staff_no=body.staff_no if "staff_no" in given else KEEP)
+    if "role" in given or "disabled" in given:
+        ctx().publisher.end_staff_sockets(username)
     return ok(account_view(member))
 
 
@@ -52,4 +54,6 @@ def change_staff(username: str, staff, body: StaffChange):
        summary="Set a new password; the account's sessions end", tag="admin", body=NewPassword,
        roles=ADMIN, answers={200: StaffAccountOut}, errors=(404,))
 def reset_password(username: str, staff, body: NewPassword):
-    return ok(account_view(ctx().accounts.reset_password(username, body.password, by=staff.username)))
+    member = ctx().accounts.reset_password(username, body.password, by=staff.username)
+    ctx().publisher.end_staff_sockets(username)
+    return ok(account_view(member))

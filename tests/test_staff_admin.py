@@ -267,3 +267,22 @@ def test_a_demo_session_outlives_a_restart(tmp_path, clock, monkeypatch):
         assert again.get("/api/me").get_json()["username"] == "demo-manager"
     finally:
         second.extensions["hall"].hall.store.close()
+
+
+def test_a_disabled_or_reset_account_loses_its_live_staff_events(app):
+    socketio = app.extensions["hall"].socketio
+    admin = signed_in(app)
+    clerk_http, guide_http = signed_in(app, "demo-clerk"), signed_in(app, "demo-guide")
+    clerk = socketio.test_client(app, flask_test_client=clerk_http)
+    guide = socketio.test_client(app, flask_test_client=guide_http)
+    assert clerk.is_connected() and guide.is_connected()
+    admin.post("/api/staff/demo-clerk", json={"display_name": "李晓燕"})   # a name: nothing ends
+    assert clerk.is_connected()
+    admin.post("/api/staff/demo-clerk", json={"disabled": True})
+    assert not clerk.is_connected() and guide.is_connected()
+    admin.post("/api/staff/demo-guide/password", json={"password": "brand-new-pw"})
+    assert not guide.is_connected()
+    # Connecting again with the old session is anonymous: in no staff member's room.
+    again = socketio.test_client(app, flask_test_client=guide_http)
+    assert again.is_connected()
+    assert app.extensions["hall"].publisher.end_staff_sockets("demo-guide") == 0

@@ -35,6 +35,11 @@ def ticket_room(token: str) -> str:
     return f"t:{token}"
 
 
+def staff_member_room(username: str) -> str:
+    """Every socket a staff member's pages opened: ended when the account changes."""
+    return f"u:{username}"
+
+
 def counter_room(counter_id: str) -> str:
     return f"counter:{counter_id}"
 
@@ -235,6 +240,16 @@ class Publisher:
             self._trackers[token].add(sid)
             self._last_sent[token] = view
         return view
+
+    def end_staff_sockets(self, username: str) -> int:
+        """An account disabled, given a new role or a new password: its open pages lose their
+        live staff events now (they reconnect as anonymous and are sent to sign in again).
+        Only this process's sockets: several processes (issue 8) need it through the queue."""
+        server = self.socketio.server
+        sids = [sid for sid, _ in server.manager.get_participants("/", staff_member_room(username))]
+        for sid in sids:
+            server.disconnect(sid, namespace="/")
+        return len(sids)
 
     def forget(self, sid: str) -> None:
         with self._lock:

@@ -9,14 +9,16 @@ from core.errors import HallError
 from . import auth
 from .context import ctx
 from .errors import error_body
-from .publisher import STAFF_ROOM, ticket_room, topic_rooms
+from .publisher import STAFF_ROOM, staff_member_room, ticket_room, topic_rooms
 
 
 def register(socketio) -> None:
     @socketio.on("connect")
     def connect(auth_data=None):
-        if auth.current_staff() is not None:
+        staff = auth.current_staff()
+        if staff is not None:
             join_room(STAFF_ROOM)
+            join_room(staff_member_room(staff.username))
         # Events only some pages want go to rooms, so a phone is not sent every kiosk's figures.
         topics = auth_data.get("topics") if isinstance(auth_data, dict) else None
         for room in topic_rooms(topics, ctx().hall.config):
