@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from . import stats
 from .clock import SystemClock, business_day, day_start
 from .config import HallConfig
 from .day_config import DayConfig
@@ -12,12 +13,15 @@ from .projection import AtCounter, Pace
 from .store import Store
 from .tickets import CounterState, Ticket
 
+STATS_KEPT = 8       # date ranges whose statistics are kept
+
 
 class HallReader(DayConfig):
     def __init__(self, config: HallConfig, store: Store, clock=None):
         self.store = store
         self.clock = clock or SystemClock()
         self.tz = config.hall.tz
+        self._stats_cache: dict[tuple, dict] = {}
         self._init_day_config(config)
 
     def today(self) -> str:
@@ -93,3 +97,21 @@ class HallReader(DayConfig):
     def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
         with self.store.read() as tx:
             return tx.events(day_from, day_to, kinds)
+
+    def statistics(self, day_from: str, day_to: str) -> dict:
+        """stats.compute over these days, kept while nothing can have changed them: a range of
+        past days until the day ends (the log only grows today), one with today until the next
+        event. The page and its six CSV exports read the same range one after the other."""
+        today = self.today()
+        mark = None
+        if day_to >= today:
+            with self.store.read() as tx:
+                mark = tx.last_seq()
+        key = (day_from, day_to, today, mark, id(self.config))
+        result = self._stats_cache.get(key)
+        if result is None:
+            result = stats.compute(self.config, self.events(day_from, day_to), today=today)
+            while len(self._stats_cache) >= STATS_KEPT:
+                self._stats_cache.pop(next(iter(self._stats_cache)))
+            self._stats_cache[key] = result
+        return result

@@ -199,13 +199,27 @@ class Tx(FloorTx):
              json.dumps(data, ensure_ascii=False) if data else None))
 
     def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
-        sql = "SELECT * FROM events WHERE day BETWEEN ? AND ?"
-        params: list = [day_from, day_to]
+        """The log of these days in order. Read as one stretch of the table between the first
+        and last seq of those days (no sort of the rows: about twice as fast for a month)."""
+        sql = ("SELECT * FROM events WHERE seq BETWEEN "
+               "(SELECT min(seq) FROM events WHERE day >= ?) AND (SELECT max(seq) FROM events WHERE day <= ?) "
+               "AND day BETWEEN ? AND ?")
+        params: list = [day_from, day_to, day_from, day_to]
         if kinds:
             sql += f" AND kind IN ({_marks(len(kinds))})"
             params += list(kinds)
-        rows = self._all(sql + " ORDER BY seq", params)
-        return [{**dict(r), "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
+        cursor = self.conn.execute(sql + " ORDER BY seq", params)
+        names = [d[0] for d in cursor.description]
+        out = []
+        for row in cursor:
+            e = dict(zip(names, row))
+            e["data"] = json.loads(e["data"]) if e["data"] else {}
+            out.append(e)
+        return out
+
+    def last_seq(self) -> int:
+        """The newest event's number: the log changed when it did."""
+        return self._one("SELECT max(seq) AS seq FROM events")["seq"] or 0
 
     def last_calls(self, limit: int) -> list[dict]:
         rows = self._all(

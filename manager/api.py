@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 
-from core import stats
 from web.api import ok, route
 from web.context import ctx, run
 from web.schemas import CounterBusinesses, Issuing, StatsOut, StatsQuery
@@ -52,9 +51,7 @@ def set_issuing(staff, body: Issuing):
 
 
 def _stats(query: StatsQuery) -> dict:
-    hall = ctx().hall
-    return stats.compute(hall.config, hall.events(query.from_.isoformat(), query.to.isoformat()),
-                         today=hall.today())
+    return ctx().hall.statistics(query.from_.isoformat(), query.to.isoformat())
 
 
 @route(bp, "/api/stats.csv", "GET",

@@ -136,3 +136,20 @@ def test_csv_export_has_the_headers_and_chinese_intact(app, clerk, client):
     assert rows[-1][0] == "合计"
     assert manager.get("/api/stats.csv?from=2026-11-25&to=2026-11-25&table=nope").status_code == 422
     assert client.get("/api/stats.csv?from=2026-11-25&to=2026-11-25").status_code == 401
+
+
+def test_statistics_are_kept_until_the_log_or_the_day_changes(hall, clock, monkeypatch):
+    computed = []
+    real = stats.compute
+    monkeypatch.setattr(stats, "compute", lambda *a, **k: computed.append(1) or real(*a, **k))
+    today = hall.today()
+    hall.issue_ticket("F-NEW", "a")
+    assert hall.statistics(today, today)["total"]["issued"] == 1
+    assert hall.statistics(today, today)["total"]["issued"] == 1 and len(computed) == 1
+    hall.issue_ticket("F-NEW", "b")                      # the log grew: today's figures again
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 2
+    clock.advance(86400)                                 # tomorrow, yesterday is past …
+    hall.issue_ticket("F-NEW", "c")
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 3
+    hall.issue_ticket("F-NEW", "d")                      # … and stays put however the log grows
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 3
