@@ -228,6 +228,7 @@ def _per_business(config: HallConfig, events: list[dict]) -> dict:
 def _summary(a: _Acc) -> dict:
     return {
         "issued": a.issued,
+        "called": len(a.waits),            # first calls in a queue (a counter's or clerk's work)
         "served": a.served,
         "no_show": a.no_show,
         "unserved": a.unserved,

@@ -13,6 +13,8 @@ FIGURES = [  # (key, header)
     ("service_mean_s", "平均办理(秒)"), ("service_p90_s", "办理P90(秒)"),
     ("within_target", "办理时长达标率"), ("rating_mean", "平均评价"), ("ratings", "评价数"),
 ]
+# Tickets are issued to a queue, not to a counter or a clerk: theirs is what they called.
+PEOPLE_FIGURES = [("called", "叫号")] + FIGURES[1:]
 TABLES = ("businesses", "counters", "clerks", "hours", "recommendations", "churn")
 
 
@@ -21,7 +23,8 @@ def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, st
     if table in ("businesses", "counters", "clerks", "hours"):
         first = {"businesses": ["业务代码", "业务"], "counters": ["窗口编号", "窗口"],
                  "clerks": ["工号/账号", "姓名"], "hours": ["时段", "时段"]}[table]
-        rows = [first + [h for _, h in FIGURES]]
+        figures_of = FIGURES if table in ("businesses", "hours") else PEOPLE_FIGURES
+        rows = [first + [h for _, h in figures_of]]
         for key, figures in result[table].items():
             if table == "businesses":
                 b = config.business(key)
@@ -33,7 +36,7 @@ def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, st
                 label = names.get(key, key)
             else:
                 label = f"{key}:00-{int(key) + 1:02d}:00"
-            rows.append([key, label] + [figures[k] for k, _ in FIGURES])
+            rows.append([key, label] + [figures[k] for k, _ in figures_of])
         total = result["total"] if table == "businesses" else None
         if total:
             rows.append(["合计", "合计"] + [total[k] for k, _ in FIGURES])

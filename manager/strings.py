@@ -63,6 +63,7 @@ STRINGS = {
     "show": _l("查询"),
     "csv": _l("导出 CSV"),
     "issued": _l("取号数"),
+    "called": _l("叫号数"),
     "served": _l("办结"),
     "no_show": _l("过号"),
     "transferred_out": _l("转出"),

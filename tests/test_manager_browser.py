@@ -157,6 +157,7 @@ def test_the_page_and_its_api_are_for_managers_only(browser, live):
 
 def test_the_statistics_page_draws_its_charts(browser, live, clock):
     """A morning of service, then the page for today: tiles, three charts, the tables, a CSV."""
+    clock.set(datetime(2026, 11, 25, 9, 15, tzinfo=TZ).timestamp())
     clerk = live.clerk("1")
     for i in range(4):
         token = issue(live, "F-NEW").get_json()["id"]
@@ -166,10 +167,19 @@ def test_the_statistics_page_draws_its_charts(browser, live, clock):
         clock.advance(200 + 100 * i)
         clerk.post("/api/counters/1/finish")
         live.app.test_client().post(f"/api/tickets/{token}/rating", json={"score": 4 - i % 2})
+    clock.set(datetime(2026, 11, 25, 10, 1, tzinfo=TZ).timestamp())
+    issue(live, "M-NEW")                    # still waiting: a second hour
     page = sign_in(browser, live, path="/manager/stats")
     for name in ("hours", "compliance", "clerks"):
         page.wait_for_selector(f'canvas[data-chart="{name}"][data-drawn="true"]')
-    assert page.inner_text('[data-figure="issued"] b') == "4"
+    assert page.inner_text('[data-figure="issued"] b') == "5"
+    # Hours in the day's order, in the chart and the table ("09" is not sorted after "10").
+    assert page.evaluate("""() => Chart.getChart(document.querySelector('canvas[data-chart="hours"]'))
+        .data.labels""") == ["09:00", "10:00"]
+    hours = page.inner_text('[data-table="hours"] tbody')
+    assert hours.index("09:00") < hours.index("10:00")
+    # A counter is measured by what it called (tickets are issued to queues, not counters).
+    assert page.inner_text('[data-table="counters"] thead').split("\t")[1] == "叫号数"
     assert page.inner_text('[data-figure="rating"] b') == "3.5 / 4"
     assert "李晓燕" in page.inner_text('[data-table="clerks"]')
     assert "固网·新开户" in page.inner_text('[data-table="businesses"]')

@@ -121,8 +121,8 @@ def test_csv_export_has_the_headers_and_chinese_intact(app, clerk, client):
     clerk.post("/api/counters/1/finish")
     manager = app.test_client()
     login(manager, "demo-manager")
-    for table, header in [("businesses", ["业务代码", "业务", "取号", "办结"]), ("counters", ["窗口编号", "窗口"]),
-                          ("clerks", ["工号/账号", "姓名"]), ("hours", ["时段"]),
+    for table, header in [("businesses", ["业务代码", "业务", "取号", "办结"]), ("counters", ["窗口编号", "窗口", "叫号", "办结"]),
+                          ("clerks", ["工号/账号", "姓名", "叫号"]), ("hours", ["时段"]),
                           ("recommendations", ["推荐业务"]), ("churn", ["销户原因"])]:
         r = manager.get(f"/api/stats.csv?from=2026-11-25&to=2026-11-25&table={table}")
         assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -134,6 +134,9 @@ def test_csv_export_has_the_headers_and_chinese_intact(app, clerk, client):
     new = next(r for r in rows if r[0] == "F-NEW")
     assert new[1] == "固网·新开户" and new[2] == "1" and new[3] == "1"
     assert rows[-1][0] == "合计"
+    counters = list(csv.reader(io.StringIO(manager.get(
+        "/api/stats.csv?from=2026-11-25&to=2026-11-25&table=counters").data.decode("utf-8-sig"))))
+    assert counters[1][:4] == ["1", "1号窗口", "1", "1"]      # counter 1 called one, served one
     assert manager.get("/api/stats.csv?from=2026-11-25&to=2026-11-25&table=nope").status_code == 422
     assert client.get("/api/stats.csv?from=2026-11-25&to=2026-11-25").status_code == 401
 

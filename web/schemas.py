@@ -272,6 +272,7 @@ class ReadCardOut(BaseModel):
 
 class BusinessStats(BaseModel):
     issued: int
+    called: int = Field(description="first calls in this queue (for a counter or clerk: the tickets they called)")
     served: int
     no_show: int
     unserved: int

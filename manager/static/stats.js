@@ -73,7 +73,7 @@
   }
 
   function paintCharts() {
-    const hours = Object.keys(result.hours);
+    const hours = hourKeys();
     chart("hours", {
       data: {
         labels: hours.map((h) => `${h}:00`),
@@ -95,7 +95,7 @@
           { label: t("service_ok"), data: codes.map((c) => (result.businesses[c].within_target ?? 0) * 100), backgroundColor: "#3a2a5c" },
         ],
       },
-      options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } } },
+      options: { indexAxis: "y", scales: { x: { min: 0, max: 100 }, y: { ticks: { autoSkip: false, font: { size: 11 } } } } },
     });
     const clerks = Object.keys(result.clerks).filter((u) => result.clerks[u].ratings > 0);
     chart("clerks", {
@@ -137,8 +137,13 @@
     sec.appendChild(tbl);
     return sec;
   }
-  function figureRows(group, label) {
-    return Object.entries(group).map(([k, f]) => [label(k)].concat(FIGURES.map(([, key, fmt]) => (fmt || num)(f[key]))));
+  // Tickets are issued to a queue; a counter or a clerk is measured by the tickets it called.
+  const PEOPLE_FIGURES = [["called", "called"]].concat(FIGURES.slice(1));
+  // "09" … "17": JavaScript would list "10" … "17" before "09" (integer-like keys first).
+  const hourKeys = () => Object.keys(result.hours).sort((a, b) => Number(a) - Number(b));
+
+  function figureRows(group, label, figures = FIGURES, keys = Object.keys(group)) {
+    return keys.map((k) => [label(k)].concat(figures.map(([, key, fmt]) => (fmt || num)(group[k][key]))));
   }
 
   function paintTables() {
@@ -147,9 +152,13 @@
     const heads = FIGURES.map(([k]) => t(k));
     const used = Object.fromEntries(Object.entries(result.businesses).filter(([, f]) => f.issued || f.served));
     box.appendChild(table("by_business", "businesses", [t("business")].concat(heads), figureRows(used, lineName)));
-    box.appendChild(table("by_counter", "counters", [t("counter")].concat(heads), figureRows(result.counters, Hall.counterName)));
-    box.appendChild(table("by_clerk", "clerks", [t("clerk")].concat(heads), figureRows(result.clerks, clerkName)));
-    box.appendChild(table("by_hour", "hours", [t("hour")].concat(heads), figureRows(result.hours, (h) => `${h}:00`)));
+    const peopleHeads = PEOPLE_FIGURES.map(([k]) => t(k));
+    box.appendChild(table("by_counter", "counters", [t("counter")].concat(peopleHeads),
+      figureRows(result.counters, Hall.counterName, PEOPLE_FIGURES)));
+    box.appendChild(table("by_clerk", "clerks", [t("clerk")].concat(peopleHeads),
+      figureRows(result.clerks, clerkName, PEOPLE_FIGURES)));
+    box.appendChild(table("by_hour", "hours", [t("hour")].concat(heads),
+      figureRows(result.hours, (h) => `${h}:00`, FIGURES, hourKeys())));
     box.appendChild(table("recommendations", "recommendations", [t("business"), t("offered"), t("accepted"), t("uptake")],
       Object.entries(result.recommendations.by_what).map(([w, r]) => [w, num(r.offered), num(r.accepted), pct(r.uptake)])));
     box.appendChild(table("churn", "churn", [t("reason"), t("asked"), t("stayed"), t("retention")],
