@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS events (
     data     TEXT                                -- JSON, kind-specific details
 );
 CREATE INDEX IF NOT EXISTS events_by_day ON events (day, kind);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, day);      -- a rare kind over a year
 CREATE INDEX IF NOT EXISTS events_by_ticket ON events (ticket);
 -- A counter's last finish (its rating pad, after-service records) without reading the whole log.
 CREATE INDEX IF NOT EXISTS events_finished ON events (counter, at) WHERE kind = 'finished';
@@ -167,3 +168,12 @@ CREATE TABLE IF NOT EXISTS alerts (
     acked_by   TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_unacked ON alerts (kind, subject) WHERE acked_at IS NULL;
+
+-- Statistics of past days, worked out once from the log (core/stats.py Tally): a day's log never
+-- changes once the day is over. `key` says how they were counted (the code's version, the
+-- hall's targets); a different key means the day is counted again.
+CREATE TABLE IF NOT EXISTS day_tallies (
+    day   TEXT PRIMARY KEY,
+    key   TEXT NOT NULL,
+    data  TEXT NOT NULL
+);

@@ -120,6 +120,16 @@ def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
     return "\n".join(lines) + "\n"
 
 
+def keep_tallies(hall, after_s: float = 60.0) -> None:
+    """A minute after start-up, count the past year's days not yet kept for statistics, a week
+    at a time (once ever per day; later starts find them kept)."""
+    time.sleep(after_s)
+    try:
+        hall.keep_tallies(pause=lambda: time.sleep(0.05))
+    except Exception:           # noqa: BLE001 — statistics count the day when asked instead
+        log.exception("counting past days for statistics failed")
+
+
 def serve(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="run.py", description="Start the hall server.")
     p.add_argument("--host", default="0.0.0.0")
@@ -143,6 +153,7 @@ def serve(argv: list[str]) -> int:
     app = factory(config, args.db, demo=args.demo, public_url=public_url,
                   devices=DeviceService(ports),
                   async_mode="gevent" if args.server == "gevent" else "threading")
+    threading.Thread(target=keep_tallies, args=(app.extensions["hall"].hall,), daemon=True).start()
     inflight = InFlight(app.wsgi_app)
     app.wsgi_app = inflight
     sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks, device_warnings))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from . import stats
 from .clock import SystemClock, business_day, day_start
@@ -14,6 +15,15 @@ from .store import Store
 from .tickets import CounterState, Ticket
 
 STATS_KEPT = 8       # date ranges whose statistics are kept
+
+
+def _days(day_from: str, day_to: str) -> list[str]:
+    first, last = date.fromisoformat(day_from), date.fromisoformat(day_to)
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def _day_before(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
 
 
 class HallReader(DayConfig):
@@ -99,9 +109,10 @@ class HallReader(DayConfig):
             return tx.events(day_from, day_to, kinds)
 
     def statistics(self, day_from: str, day_to: str) -> dict:
-        """stats.compute over these days, kept while nothing can have changed them: a range of
-        past days until the day ends (the log only grows today), one with today until the next
-        event. The page and its six CSV exports read the same range one after the other."""
+        """stats.compute over these days: past days from their kept tallies (each worked out
+        once), today from the log. The answer is kept while nothing can have changed it (a
+        range of past days until the day ends, one with today until the next event): the page
+        and its six CSV exports read the same range one after the other."""
         today = self.today()
         mark = None
         if day_to >= today:
@@ -110,8 +121,49 @@ class HallReader(DayConfig):
         key = (day_from, day_to, today, mark, id(self.config))
         result = self._stats_cache.get(key)
         if result is None:
-            result = stats.compute(self.config, self.events(day_from, day_to), today=today)
+            tally = self._past_tally(day_from, min(day_to, _day_before(today)))
+            if day_to >= today:
+                tally.add(self.config, self.events(max(day_from, today), day_to))
+            follow_ups = stats.follow_ups(self.events(day_from, day_to, stats.FOLLOW_UP_KINDS), today)
+            result = {**tally.result(self.config), "follow_ups": follow_ups}
             while len(self._stats_cache) >= STATS_KEPT:
                 self._stats_cache.pop(next(iter(self._stats_cache)))
             self._stats_cache[key] = result
         return result
+
+    def keep_tallies(self, days: int = 366, pause=lambda: None) -> None:
+        """Count the past `days` not kept yet, a week at a time with `pause()` between (run in
+        the background after start-up, so the first look at a year is not the slow one)."""
+        yesterday = date.fromisoformat(_day_before(self.today()))
+        for start in range(days, 0, -7):
+            first = yesterday - timedelta(days=start - 1)
+            last = min(yesterday, first + timedelta(days=6))
+            self._past_tally(first.isoformat(), last.isoformat())
+            pause()
+
+    def _past_tally(self, day_from: str, day_to: str) -> stats.Tally:
+        """The sum of these past days' tallies, counting (and keeping) the days not kept yet."""
+        total = stats.Tally()
+        if day_from > day_to:
+            return total
+        key = stats.fingerprint(self.config)
+        with self.store.read() as tx:
+            kept = tx.day_tallies(day_from, day_to, key)
+        days = _days(day_from, day_to)
+        missing = [d for d in days if d not in kept]
+        if missing:
+            by_day: dict[str, list[dict]] = {d: [] for d in missing}
+            for e in self.events(missing[0], missing[-1]):
+                if e["day"] in by_day:
+                    by_day[e["day"]].append(e)
+            counted = {}
+            for day, events in by_day.items():
+                t = stats.Tally()
+                t.add(self.config, events)
+                counted[day] = t.to_json()
+            with self.store.write() as tx:
+                tx.save_day_tallies(counted, key)
+            kept.update(counted)
+        for day in days:
+            total.merge(stats.Tally.from_json(kept[day]))
+        return total

@@ -5,12 +5,15 @@ Service = from the start of service (or the call, when the clerk never pressed s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from .config import HallConfig
 
 CLOSING_REASONS = ("day_end", "day_reset")   # tickets closed by the day's end, not by a clerk
+TALLY_VERSION = 1    # raise when Tally counts differently: kept days' tallies are then redone
 
 
 @dataclass
@@ -28,14 +31,25 @@ class _Acc:
     ratings: list = field(default_factory=list)
 
     def add_wait(self, wait: float, target_wait: float) -> None:
-        self.waits.append(wait)
+        self.waits.append(round(wait, 3))
         self.waits_within += wait <= target_wait
 
     def add_service(self, service: float, business) -> None:
-        self.services.append(service)
+        self.services.append(round(service, 3))
         if business is not None and business.target_s is not None:
             self.with_target += 1
             self.within_target += service <= business.target_s
+
+    def merge(self, other: "_Acc") -> None:
+        for f in _COUNTS:
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+        self.waits += other.waits
+        self.services += other.services
+        self.ratings += other.ratings
+
+
+_COUNTS = ("issued", "served", "no_show", "unserved", "transferred_out", "within_target",
+           "with_target", "waits_within")
 
 
 def _timeline(events: list[dict]):
@@ -82,147 +96,180 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
 def compute(config: HallConfig, events: list[dict], today: str | None = None) -> dict:
     """Per business (and in total) over the given events, oldest first; per counter, per clerk
     (what they called, served and lost) and per hour of the day (arrivals, and the waits of the
     tickets issued in that hour); and what happened after service (recommendations, churn,
     ratings, follow-ups: overdue counted against `today`)."""
-    by_business = _per_business(config, events)
-    return {**by_business, **_breakdowns(config, events), **_after_service(events, today)}
+    tally = Tally()
+    tally.add(config, events)
+    return {**tally.result(config), "follow_ups": follow_ups(events, today)}
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+class Tally:
+    """What the statistics need of a stretch of the log, in a form that adds up: the counts and
+    the raw waits, services and scores of every business, counter, clerk and hour. A day's tally
+    never changes once the day is over (the log only grows today), so the hall keeps past days'
+    tallies (Hall.statistics) and a year is the sum of 365 of them, not a read of a million
+    events. Follow-ups are not in it: one opened on a day may be answered on another."""
+
+    def __init__(self) -> None:
+        self.businesses: dict[str, _Acc] = {}
+        self.counters: dict[str, _Acc] = {}
+        self.clerks: dict[str, _Acc] = {}
+        self.hours: dict[int, _Acc] = {}
+        self.recommendations: dict[str, list[int]] = {}   # what → [offered, accepted]
+        self.churn: dict[str, list[int]] = {}             # reason → [asked to close, stayed]
+        self.scores = {str(s): 0 for s in range(1, 5)}
+
+    def add(self, config: HallConfig, events: list[dict]) -> None:
+        """Count events (oldest first, whole days: a ticket's life never spans two)."""
+        target_wait, tz = config.hall.target_wait_s, config.hall.tz
+        issued_hour: dict[str, int] = {}
+
+        def people(e) -> list[_Acc]:
+            """The counter and the clerk an event belongs to."""
+            out = []
+            if e["counter"]:
+                out.append(self.counters.setdefault(e["counter"], _Acc()))
+            if e["clerk"]:
+                out.append(self.clerks.setdefault(e["clerk"], _Acc()))
+            return out
+
+        for e, wait, service in _timeline(events):
+            kind, tid, d = e["kind"], e["ticket"], e["data"]
+            a = self.businesses.setdefault(e["business"] or "?", _Acc())
+            closing = d.get("reason") in CLOSING_REASONS
+            if kind == "issued":
+                a.issued += 1
+                hour = datetime.fromtimestamp(e["at"], tz).hour
+                self.hours.setdefault(hour, _Acc()).issued += 1
+                issued_hour[tid] = hour
+            elif wait is not None:
+                by_hour = [self.hours.setdefault(issued_hour[tid], _Acc())] if tid in issued_hour else []
+                for x in [a] + people(e) + by_hour:
+                    x.add_wait(wait, target_wait)
+            elif kind == "finished" and closing:
+                a.unserved += 1
+            elif kind == "finished":
+                business = config.business(e["business"])
+                for x in [a] + people(e):
+                    x.served += 1
+                    if service is not None:
+                        x.add_service(service, business)
+            elif kind == "no_show" and closing:
+                a.unserved += 1
+            elif kind == "no_show":
+                for x in [a] + people(e):
+                    x.no_show += 1
+            elif kind == "transferred":
+                self.businesses.setdefault(d.get("from_business") or e["business"], _Acc()).transferred_out += 1
+            elif kind == "rated":
+                for x in [a] + people(e):
+                    x.ratings.append(d.get("score"))
+                if str(d.get("score")) in self.scores:
+                    self.scores[str(d["score"])] += 1
+            elif kind == "recommended":
+                r = self.recommendations.setdefault(d.get("what") or "?", [0, 0])
+                r[0] += 1
+                r[1] += bool(d.get("accepted"))
+            elif kind == "churn":
+                c = self.churn.setdefault(d.get("reason") or "?", [0, 0])
+                c[0] += 1
+                c[1] += bool(d.get("stayed"))
+
+    def merge(self, other: "Tally") -> None:
+        for mine, theirs in ((self.businesses, other.businesses), (self.counters, other.counters),
+                             (self.clerks, other.clerks), (self.hours, other.hours)):
+            for k, acc in theirs.items():
+                mine.setdefault(k, _Acc()).merge(acc)
+        for mine, theirs in ((self.recommendations, other.recommendations), (self.churn, other.churn)):
+            for k, (n, yes) in theirs.items():
+                pair = mine.setdefault(k, [0, 0])
+                pair[0] += n
+                pair[1] += yes
+        for k, n in other.scores.items():
+            self.scores[k] = self.scores.get(k, 0) + n
+
+    # --- kept as JSON ---------------------------------------------------------------
+    def to_json(self) -> str:
+        groups = {name: {str(k): asdict(a) for k, a in getattr(self, name).items()}
+                  for name in ("businesses", "counters", "clerks", "hours")}
+        return json.dumps({**groups, "recommendations": self.recommendations, "churn": self.churn,
+                           "scores": self.scores}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Tally":
+        raw, t = json.loads(text), cls()
+        for name in ("businesses", "counters", "clerks"):
+            setattr(t, name, {k: _Acc(**a) for k, a in raw[name].items()})
+        t.hours = {int(k): _Acc(**a) for k, a in raw["hours"].items()}
+        t.recommendations, t.churn, t.scores = raw["recommendations"], raw["churn"], raw["scores"]
+        return t
+
+    # --- the figures ----------------------------------------------------------------
+    def result(self, config: HallConfig) -> dict:
+        accs = {b.code: _Acc() for b in config.businesses}
+        for code, a in self.businesses.items():
+            accs.setdefault(code, _Acc()).merge(a)
+        total = _Acc()
+        for a in accs.values():
+            total.merge(a)
+        recs, churn, scores = self.recommendations, self.churn, self.scores
+        offered, accepted = sum(r[0] for r in recs.values()), sum(r[1] for r in recs.values())
+        asked, stayed = sum(c[0] for c in churn.values()), sum(c[1] for c in churn.values())
+        rated = sum(scores.values())
+        return {
+            "businesses": {code: _summary(a) for code, a in accs.items() if code != "?"},
+            "total": _summary(total),
+            "counters": {k: _summary(a) for k, a in sorted(self.counters.items())},
+            "clerks": {k: _summary(a) for k, a in sorted(self.clerks.items())},
+            "hours": {f"{h:02d}": _summary(a) for h, a in sorted(self.hours.items())},
+            "recommendations": {
+                "offered": offered, "accepted": accepted, "uptake": _share(accepted, offered),
+                "by_what": {w: {"offered": r[0], "accepted": r[1], "uptake": _share(r[1], r[0])}
+                            for w, r in sorted(recs.items(), key=lambda kv: -kv[1][0])}},
+            "churn": {
+                "asked": asked, "stayed": stayed, "retention": _share(stayed, asked),
+                "by_reason": {w: {"asked": c[0], "stayed": c[1], "retention": _share(c[1], c[0])}
+                              for w, c in sorted(churn.items(), key=lambda kv: -kv[1][0])}},
+            "ratings": {"count": rated, "scores": scores,
+                        "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
+                        "satisfied": _share(scores["3"] + scores["4"], rated)},
+        }
 
 
-def _after_service(events: list[dict], today: str | None) -> dict:
-    recs: dict[str, list[int]] = {}          # what → [offered, accepted]
-    churn: dict[str, list[int]] = {}         # reason → [asked to close, stayed]
-    scores = {str(s): 0 for s in range(1, 5)}
+FOLLOW_UP_KINDS = ("follow_up", "follow_up_answered")
+
+
+def follow_ups(events: list[dict], today: str | None) -> dict:
+    """Of the follow-ups opened in these events: answered (in time), open, overdue against
+    `today`."""
     opened: dict[int, str] = {}              # follow-up id → due date
     answered: dict[int, bool] = {}           # follow-up id → in time
     for e in events:
         kind, d = e["kind"], e["data"]
-        if kind == "recommended":
-            r = recs.setdefault(d.get("what") or "?", [0, 0])
-            r[0] += 1
-            r[1] += bool(d.get("accepted"))
-        elif kind == "churn":
-            c = churn.setdefault(d.get("reason") or "?", [0, 0])
-            c[0] += 1
-            c[1] += bool(d.get("stayed"))
-        elif kind == "rated" and str(d.get("score")) in scores:
-            scores[str(d["score"])] += 1
-        elif kind == "follow_up" and d.get("follow_up") is not None:
+        if kind == "follow_up" and d.get("follow_up") is not None:
             opened[d["follow_up"]] = d.get("due_date") or ""
         elif kind == "follow_up_answered" and d.get("follow_up") is not None:
             answered[d["follow_up"]] = bool(d.get("in_time"))
-    offered, accepted = sum(r[0] for r in recs.values()), sum(r[1] for r in recs.values())
-    asked, stayed = sum(c[0] for c in churn.values()), sum(c[1] for c in churn.values())
     still_open = [due for fid, due in opened.items() if fid not in answered]
-    rated = sum(scores.values())
     return {
-        "recommendations": {
-            "offered": offered, "accepted": accepted, "uptake": _share(accepted, offered),
-            "by_what": {w: {"offered": r[0], "accepted": r[1], "uptake": _share(r[1], r[0])}
-                        for w, r in sorted(recs.items(), key=lambda kv: -kv[1][0])}},
-        "churn": {
-            "asked": asked, "stayed": stayed, "retention": _share(stayed, asked),
-            "by_reason": {w: {"asked": c[0], "stayed": c[1], "retention": _share(c[1], c[0])}
-                          for w, c in sorted(churn.items(), key=lambda kv: -kv[1][0])}},
-        "ratings": {"count": rated, "scores": scores,
-                    "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
-                    "satisfied": _share(scores["3"] + scores["4"], rated)},
-        "follow_ups": {
-            "opened": len(opened), "answered": sum(1 for f in answered if f in opened),
-            "answered_in_time": sum(1 for f, ok in answered.items() if ok and f in opened),
-            "open": len(still_open),
-            "overdue": sum(1 for due in still_open if today is not None and due < today)},
-    }
+        "opened": len(opened), "answered": sum(1 for f in answered if f in opened),
+        "answered_in_time": sum(1 for f, ok in answered.items() if ok and f in opened),
+        "open": len(still_open),
+        "overdue": sum(1 for due in still_open if today is not None and due < today)}
 
 
-def _breakdowns(config: HallConfig, events: list[dict]) -> dict:
-    counters: dict[str, _Acc] = {}
-    clerks: dict[str, _Acc] = {}
-    hours: dict[int, _Acc] = {}
-    issued_hour: dict[str, int] = {}
-    target_wait = config.hall.target_wait_s
-
-    def people(e) -> list[_Acc]:
-        """The counter and the clerk an event belongs to."""
-        out = []
-        if e["counter"]:
-            out.append(counters.setdefault(e["counter"], _Acc()))
-        if e["clerk"]:
-            out.append(clerks.setdefault(e["clerk"], _Acc()))
-        return out
-
-    for e, wait, service in _timeline(events):
-        kind, tid = e["kind"], e["ticket"]
-        closing = e["data"].get("reason") in CLOSING_REASONS
-        if kind == "issued":
-            hour = datetime.fromtimestamp(e["at"], config.hall.tz).hour
-            hours.setdefault(hour, _Acc()).issued += 1
-            issued_hour[tid] = hour
-        elif wait is not None:
-            by_hour = [hours.setdefault(issued_hour[tid], _Acc())] if tid in issued_hour else []
-            for a in people(e) + by_hour:
-                a.add_wait(wait, target_wait)
-        elif kind == "finished" and not closing:
-            for a in people(e):
-                a.served += 1
-                if service is not None:
-                    a.add_service(service, config.business(e["business"]))
-        elif kind == "no_show" and not closing:
-            for a in people(e):
-                a.no_show += 1
-        elif kind == "rated":
-            for a in people(e):
-                a.ratings.append(e["data"].get("score"))
-    return {
-        "counters": {k: _summary(a) for k, a in sorted(counters.items())},
-        "clerks": {k: _summary(a) for k, a in sorted(clerks.items())},
-        "hours": {f"{h:02d}": _summary(a) for h, a in sorted(hours.items())},
-    }
-
-
-def _per_business(config: HallConfig, events: list[dict]) -> dict:
-    acc: dict[str, _Acc] = {b.code: _Acc() for b in config.businesses}
-    target_wait = config.hall.target_wait_s
-    for e, wait, service in _timeline(events):
-        kind = e["kind"]
-        a = acc.setdefault(e["business"] or "?", _Acc())
-        closing = e["data"].get("reason") in CLOSING_REASONS
-        if kind == "issued":
-            a.issued += 1
-        elif wait is not None:
-            a.add_wait(wait, target_wait)
-        elif kind == "finished":
-            if closing:
-                a.unserved += 1
-            else:
-                a.served += 1
-                if service is not None:
-                    a.add_service(service, config.business(e["business"]))
-        elif kind == "no_show":
-            if closing:
-                a.unserved += 1
-            else:
-                a.no_show += 1
-        elif kind == "transferred":
-            acc.setdefault(e["data"].get("from_business") or e["business"], _Acc()).transferred_out += 1
-        elif kind == "rated":
-            a.ratings.append(e["data"].get("score"))
-    out = {code: _summary(a) for code, a in acc.items() if code != "?"}
-    total = _Acc()
-    for a in acc.values():
-        for f in ("issued", "served", "no_show", "unserved", "transferred_out",
-                  "within_target", "with_target", "waits_within"):
-            setattr(total, f, getattr(total, f) + getattr(a, f))
-        total.waits += a.waits
-        total.services += a.services
-        total.ratings += a.ratings
-    return {"businesses": out, "total": _summary(total)}
+def fingerprint(config: HallConfig) -> str:
+    """What a kept tally depends on besides the log: the hall's targets and time zone."""
+    basis = [TALLY_VERSION, config.hall.target_wait_s, config.hall.timezone,
+             sorted((b.code, b.target_s) for b in config.businesses)]
+    return hashlib.sha256(json.dumps(basis).encode()).hexdigest()[:16]
 
 
 def _summary(a: _Acc) -> dict:

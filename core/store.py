@@ -199,16 +199,19 @@ class Tx(FloorTx):
              json.dumps(data, ensure_ascii=False) if data else None))
 
     def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
-        """The log of these days in order. Read as one stretch of the table between the first
-        and last seq of those days (no sort of the rows: about twice as fast for a month)."""
-        sql = ("SELECT * FROM events WHERE seq BETWEEN "
-               "(SELECT min(seq) FROM events WHERE day >= ?) AND (SELECT max(seq) FROM events WHERE day <= ?) "
-               "AND day BETWEEN ? AND ?")
-        params: list = [day_from, day_to, day_from, day_to]
+        """The log of these days in order. Some kinds: through the (day, kind) index. All of
+        them: as one stretch of the table between the first and last seq of those days (no
+        sort of the rows: about twice as fast for a month)."""
         if kinds:
-            sql += f" AND kind IN ({_marks(len(kinds))})"
-            params += list(kinds)
-        cursor = self.conn.execute(sql + " ORDER BY seq", params)
+            cursor = self.conn.execute(
+                f"SELECT * FROM events WHERE day BETWEEN ? AND ? AND kind IN ({_marks(len(kinds))}) "
+                "ORDER BY seq", [day_from, day_to, *kinds])
+        else:
+            cursor = self.conn.execute(
+                "SELECT * FROM events WHERE seq BETWEEN "
+                "(SELECT min(seq) FROM events WHERE day BETWEEN ?1 AND ?2) AND "
+                "(SELECT max(seq) FROM events WHERE day BETWEEN ?1 AND ?2) AND day BETWEEN ?1 AND ?2 "
+                "ORDER BY seq", [day_from, day_to])
         names = [d[0] for d in cursor.description]
         out = []
         for row in cursor:
@@ -217,13 +220,28 @@ class Tx(FloorTx):
             out.append(e)
         return out
 
+    def day_tallies(self, day_from: str, day_to: str, key: str) -> dict[str, str]:
+        rows = self._all("SELECT day, data FROM day_tallies WHERE day BETWEEN ? AND ? AND key = ?",
+                         (day_from, day_to, key))
+        return {r["day"]: r["data"] for r in rows}
+
+    def save_day_tallies(self, tallies: dict[str, str], key: str) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO day_tallies (day, key, data) VALUES (?, ?, ?)",
+                              [(day, key, data) for day, data in tallies.items()])
+
+    def forget_day_tallies(self) -> int:
+        """Drop every kept tally (they are counted again when asked for)."""
+        return self.conn.execute("DELETE FROM day_tallies").rowcount
+
     def last_seq(self) -> int:
         """The newest event's number: the log changed when it did."""
         return self._one("SELECT max(seq) AS seq FROM events")["seq"] or 0
 
     def last_calls(self, limit: int) -> list[dict]:
         rows = self._all(
-            "SELECT * FROM events WHERE kind IN ('called', 'recalled') ORDER BY seq DESC LIMIT ?",
+            # `+kind`: read back from the newest event and stop at the limit (the kind index
+            # would gather and sort every call ever made).
+            "SELECT * FROM events WHERE +kind IN ('called', 'recalled') ORDER BY seq DESC LIMIT ?",
             (limit,))
         return [dict(r) for r in rows]
 

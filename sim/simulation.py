@@ -86,6 +86,9 @@ def simulate(config: HallConfig, db: str | Path, days: list[date], demand: Deman
                 pending.append((fid, answer_at, clerks[next(iter(clerks))]))
             if progress:
                 progress(day, len(customers))
+        # Count the days for the manager's statistics now, as the hall does after they end.
+        clock.set(day_start((days[-1] + timedelta(days=1)).isoformat(), config.hall.tz) + 8 * 3600)
+        hall.statistics(days[0].isoformat(), days[-1].isoformat())
     finally:
         store.close()
     return result

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core import stats
+from core.hall import Hall
 
 
 def test_per_business_figures(hall, clock, config):
@@ -141,18 +142,69 @@ def test_csv_export_has_the_headers_and_chinese_intact(app, clerk, client):
     assert client.get("/api/stats.csv?from=2026-11-25&to=2026-11-25").status_code == 401
 
 
-def test_statistics_are_kept_until_the_log_or_the_day_changes(hall, clock, monkeypatch):
-    computed = []
-    real = stats.compute
-    monkeypatch.setattr(stats, "compute", lambda *a, **k: computed.append(1) or real(*a, **k))
+def test_statistics_are_kept_until_the_log_or_the_day_changes(hall, clock, config, store, monkeypatch):
+    tallied = []
+    real_add = stats.Tally.add
+    monkeypatch.setattr(stats.Tally, "add", lambda self, *a: tallied.append(1) or real_add(self, *a))
     today = hall.today()
     hall.issue_ticket("F-NEW", "a")
     assert hall.statistics(today, today)["total"]["issued"] == 1
-    assert hall.statistics(today, today)["total"]["issued"] == 1 and len(computed) == 1
+    assert hall.statistics(today, today)["total"]["issued"] == 1 and len(tallied) == 1
     hall.issue_ticket("F-NEW", "b")                      # the log grew: today's figures again
-    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 2
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(tallied) == 2
     clock.advance(86400)                                 # tomorrow, yesterday is past …
     hall.issue_ticket("F-NEW", "c")
-    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 3
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(tallied) == 3
     hall.issue_ticket("F-NEW", "d")                      # … and stays put however the log grows
-    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(computed) == 3
+    assert hall.statistics(today, today)["total"]["issued"] == 2 and len(tallied) == 3
+    # Its tally is kept in the database: another process (or a restart) does not count it again.
+    other = Hall(config, store, clock)
+    both = other.statistics(today, other.today())
+    assert both["total"]["issued"] == 4 and len(tallied) == 4      # only today was counted
+
+
+def test_kept_tallies_add_up_to_the_figures_from_the_log(hall, clock, config):
+    """Three days of service with transfers, no-shows and ratings: the sum of the days' kept
+    tallies says exactly what one pass over the whole log says."""
+    first = hall.today()
+    for day in range(3):
+        hall.open_counter("1", "alice")          # each morning: the day's end closed it
+        for i in range(4):
+            t = hall.issue_ticket("F-NEW" if i % 2 else "F-CHANGE", f"d{day}-{i}")[0]
+            clock.advance(60 * (i + 1))
+            hall.call_next("1", "alice")
+            clock.advance(200)
+            if i == 3:
+                hall.no_show("1", "alice")
+            elif i == 2:
+                hall.transfer("1", "alice", business="F-QUERY")
+            else:
+                hall.finish("1", "alice")
+                hall.rate(t.id, 4 - i, None)
+        clock.advance(86400 - 60 * 10 - 800)
+    last = hall.today()
+    kept = hall.statistics(first, last)
+    direct = stats.compute(config, hall.events(first, last), today=hall.today())
+    assert kept == direct
+    assert kept["total"]["issued"] == 12 and kept["total"]["no_show"] == 3
+
+
+def test_past_days_are_counted_ahead_in_the_background(hall, clock, config, monkeypatch):
+    first = hall.today()
+    for day in range(3):
+        hall.issue_ticket("F-NEW", f"d{day}")
+        clock.advance(86400)
+    pauses = []
+    hall.keep_tallies(days=10, pause=lambda: pauses.append(1))
+    assert len(pauses) == 2                               # a week at a time
+    tallied = []
+    real_add = stats.Tally.add
+    monkeypatch.setattr(stats.Tally, "add", lambda self, *a: tallied.append(1) or real_add(self, *a))
+    other = Hall(config, hall.store, clock)               # e.g. after a restart
+    assert other.statistics(first, _yesterday(other))["total"]["issued"] == 3
+    assert tallied == []                                  # every past day was kept
+
+
+def _yesterday(hall):
+    from datetime import date, timedelta
+    return (date.fromisoformat(hall.today()) - timedelta(days=1)).isoformat()
