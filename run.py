@@ -6,6 +6,8 @@
     run.py users list [--db FILE]
     run.py users disable <username> [--db FILE]
     run.py day reset [--db FILE] [--config FILE]
+    run.py backup now|list [--db FILE] [--config FILE]
+    run.py backup restore COPY [--db FILE]      (with the server stopped)
     run.py simulate --days N [--counters 6|4,5,6|3-8] [--arrivals 600|9:50,10:70,…] [--db FILE]
     run.py agent --server URL --kiosk K1 --key KEY [--printer PORT] [--reader PORT]
 """
@@ -120,6 +122,16 @@ def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
     return "\n".join(lines) + "\n"
 
 
+def nightly_backups(backups, at, stop: threading.Event, every_s: float = 300.0) -> None:
+    """Take the night's copy once it is due (checked every five minutes), pruning old nights."""
+    while not stop.wait(every_s):
+        try:
+            if backups.due(at):
+                log.info("nightly backup: %s", backups.take())
+        except Exception:       # noqa: BLE001 — the hall goes on; the next check tries again
+            log.exception("nightly backup failed")
+
+
 def keep_tallies(hall, after_s: float = 60.0) -> None:
     """A minute after start-up, count the past year's days not yet kept for statistics, a week
     at a time (once ever per day; later starts find them kept)."""
@@ -153,13 +165,16 @@ def serve(argv: list[str]) -> int:
     app = factory(config, args.db, demo=args.demo, public_url=public_url,
                   devices=DeviceService(ports),
                   async_mode="gevent" if args.server == "gevent" else "threading")
-    threading.Thread(target=keep_tallies, args=(app.extensions["hall"].hall,), daemon=True).start()
+    hall = app.extensions["hall"].hall
+    threading.Thread(target=keep_tallies, args=(hall,), daemon=True).start()
     inflight = InFlight(app.wsgi_app)
     app.wsgi_app = inflight
     sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks, device_warnings))
     sys.stdout.flush()
 
     stop = threading.Event()
+    threading.Thread(target=nightly_backups, daemon=True,
+                     args=(_backups(hall.store, config, hall.clock), config.backup.at, stop)).start()
     if args.server == "gevent":
         import gevent
         from gevent import pywsgi
@@ -255,6 +270,44 @@ def day(argv: list[str]) -> int:
     return 0
 
 
+def _backups(store, config, clock=None):
+    from core.backups import Backups
+    return Backups(store, config.backup.dir, config.backup.keep, config.hall.tz, clock)
+
+
+def backup(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py backup", description="Copies of the hall's database.")
+    sub = p.add_subparsers(dest="action", required=True)
+    for name, text in (("now", "copy the database now (the server may be running)"),
+                       ("list", "list the copies")):
+        one = sub.add_parser(name, help=text)
+        one.add_argument("--db", default=str(DEFAULT_DB))
+        one.add_argument("--config", default=None)
+    back = sub.add_parser("restore", help="put a copy back as the database (stop the server first)")
+    back.add_argument("copy")
+    back.add_argument("--db", default=str(DEFAULT_DB))
+    args = p.parse_args(argv)
+
+    if args.action == "restore":
+        from core.backups import restore
+        aside = restore(args.copy, args.db)
+        print(f"restored {args.copy} as {args.db}; the database it replaced is kept as {aside}")
+        return 0
+    from core.store import Store
+    config = load_config(args.config)
+    store = Store(args.db)
+    try:
+        backups = _backups(store, config)
+        if args.action == "now":
+            print(f"copied to {backups.take(by_hand=True)}")
+        else:
+            for path in backups.all():
+                print(f"{path}  {path.stat().st_size / 1e6:8.1f} MB")
+    finally:
+        store.close()
+    return 0
+
+
 class _ClosedWebSocketNoise(logging.Filter):
     """Werkzeug reads the bytes a client sends after its WebSocket closed as a bad HTTP request
     and logs an error; those are WebSocket frames (first byte 0x81/0x82/0x88…), not a fault."""
@@ -309,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
             return day(argv[1:])
         if argv[:1] == ["agent"]:
             return agent(argv[1:])
+        if argv[:1] == ["backup"]:
+            return backup(argv[1:])
         if argv[:1] == ["simulate"]:
             from sim.cli import main as simulate
             return simulate(argv[1:], DEFAULT_DB)

@@ -172,6 +172,13 @@ class Zone(_Strict):
     counters: tuple[str, ...] = Field(min_length=1)
 
 
+class Backup(_Strict):
+    """The nightly online copy of the hall's database (docs: README, "Backups")."""
+    dir: str = "backups"           # a folder; relative paths are beside the database file
+    at: time = time(2, 0)          # the hall's local time, after the day's end
+    keep: int = Field(14, ge=1, le=3650)   # how many nightly copies are kept
+
+
 class HallConfig(_Strict):
     hall: HallInfo
     routing: Routing = Routing()
@@ -185,6 +192,7 @@ class HallConfig(_Strict):
     zones: tuple[Zone, ...] = ()
     after_service: AfterService = AfterService()
     alerts: Alerts = Alerts()
+    backup: Backup = Backup()
 
     @field_validator("counter_keys")
     @classmethod
