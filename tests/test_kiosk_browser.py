@@ -133,7 +133,9 @@ def test_paper_out_shows_the_ticket_on_screen_and_alerts_the_guide(kiosk, live):
     assert ticket_number(kiosk) == "N001"
     kiosk.wait_for_selector('.ticket[data-printed="false"]')
     kiosk.wait_for_selector(".qr img:not([hidden])")
-    assert kiosk.evaluate("document.querySelector('.qr img').naturalWidth") > 0
+    # The QR picture really loads (shown first, decoded a moment later on a busy machine).
+    kiosk.wait_for_function("(() => { const img = document.querySelector('.qr img');"
+                            " return img.complete && img.naturalWidth > 0; })()", timeout=10000)
     shot(kiosk, "kiosk-08-not-printed")
     deadline = time.monotonic() + 5
     alerts = []
