@@ -172,6 +172,8 @@ def serve(argv: list[str]) -> int:
     sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks, device_warnings))
     sys.stdout.flush()
 
+    # A file-size limit reached (a full quota) fails the write; by default it would kill the hall.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     stop = threading.Event()
     threading.Thread(target=nightly_backups, daemon=True,
                      args=(_backups(hall.store, config, hall.clock), config.backup.at, stop)).start()

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
-from .errors import StoreError
+from .errors import StoreError, Unavailable
 from .store_floor import FloorTx
 from .store_log import LogTx
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
@@ -73,6 +73,15 @@ def _ticket(row: sqlite3.Row | None) -> Ticket | None:
 
 def _counter(row: sqlite3.Row) -> CounterState:
     return CounterState(**{k: row[k] for k in _COUNTER_COLUMNS})
+
+
+class StorageUnavailable(Unavailable):
+    """The disk is full or refuses writes: the hall says so (503) and keeps reading."""
+
+
+def _disk_trouble(e: sqlite3.OperationalError) -> bool:
+    text = str(e).lower()
+    return "disk is full" in text or "disk i/o error" in text
 
 
 def _marks(n: int) -> str:
@@ -313,8 +322,18 @@ class Store:
             conn = self._connect()
         try:
             yield conn
-        finally:
+        except sqlite3.OperationalError as e:
+            if not _disk_trouble(e):
+                self._give_back(conn)
+                raise
+            # The disk refused a write: this connection is not trusted again (a new one next time).
+            conn.close()
+            raise StorageUnavailable("storage_unavailable",
+                                     "服务器磁盘已满或无法写入,本次操作未保存,请联系管理员") from e
+        except BaseException:
             self._give_back(conn)
+            raise
+        self._give_back(conn)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -328,15 +347,20 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """An immediate write transaction, committed durably on leaving, rolled back on error."""
+        """An immediate write transaction, committed durably on leaving, rolled back on error
+        (a commit the disk refuses too: nothing half-written stays)."""
         with self._connection() as conn, self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(conn)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass            # the connection is dropped by _connection
                 raise
-            conn.execute("COMMIT")
 
     def backup_to(self, dest: str | Path) -> None:
         """An online copy of the whole database into `dest` (SQLite's backup API, in one step:
