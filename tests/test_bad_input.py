@@ -129,3 +129,27 @@ def test_bad_query_strings(app):
         r = m.get("/api/stats" + q)
         assert r.status_code == 422, q
         assert r.get_json()["error"]["code"] == "invalid_body"
+
+
+ROLE_ACCOUNTS = {"clerk": "demo-clerk", "guide": "demo-guide", "manager": "demo-manager",
+                 "admin": "demo-admin"}
+
+
+@pytest.fixture(scope="module")
+def signed_in(shared_app):
+    """One signed-in client per role (signing in per case would dominate the run)."""
+    clients = {}
+    for role, username in ROLE_ACCOUNTS.items():
+        c = shared_app.test_client()
+        login(c, username)
+        clients[role] = c
+    return clients
+
+
+@pytest.mark.parametrize("route, role", [(r, role) for r in ROUTES if r.roles
+                                         for role in ROLE_ACCOUNTS if role not in r.roles],
+                         ids=lambda v: v if isinstance(v, str) else f"{v.method} {v.rule}")
+def test_every_staff_endpoint_refuses_every_other_role(signed_in, route, role):
+    """The security review's table, as a test: each staff route, each role it is not for."""
+    r = signed_in[role].open(fill(route.rule, "1"), method=route.method, json={})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "wrong_role", (role, route.rule)

@@ -142,3 +142,42 @@ def test_the_call_pad_calls_and_shows_the_number(rig):
     assert hall.counters()["1"].state == "paused"
     pad.press("PAUSE")
     assert wait(lambda: hall.counters()["1"].state == "open")
+
+
+def test_a_day_of_id_reads_leaves_no_full_id_number_anywhere(rig, tmp_path, caplog, clock):
+    """Every card of the mock read many times, tickets taken with them, some served and rated;
+    then the database's bytes (with its WAL) and every log line are searched for what the hall
+    must never keep: a full ID number, a full name, an address, the issuing office."""
+    import json as _json
+    import logging
+    from pathlib import Path as _Path
+    caplog.set_level(logging.DEBUG)
+    app, mocks = rig
+    cards = _json.loads((_Path(__file__).resolve().parent.parent / "drivers/mock/cards.json")
+                        .read_text(encoding="utf-8"))
+    client, clerk = app.test_client(), app.test_client()
+    login(clerk, "demo-clerk")
+    clerk.post("/api/counters/3/open")
+    for round_ in range(4):
+        for i in range(len(cards)):
+            mocks["idcard:k1"].place(i)
+            body = client.post("/api/kiosks/k1/read-card").get_json()
+            if body.get("card_token"):
+                issue(client, "M-NEW", card_token=body["card_token"], kiosk="k1")
+            mocks["idcard:k1"].remove()
+            clock.advance(30)
+        for _ in range(3):
+            clerk.post("/api/counters/3/call-next")
+            clock.advance(60)
+    app.extensions["hall"].hall.store.close()          # checkpoint: everything in the file
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("hall.db*"))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    secrets_ = [c[k] for c in cards for k in ("id_number", "address", "issuer", "pass_number",
+                                               "english_name") if c.get(k)]
+    secrets_ += [c["name"] for c in cards if len(c["name"]) > 1]
+    assert "张*".encode() in stored and "65-74".encode() in stored   # what it keeps is there
+    for s in secrets_:
+        assert s.encode("utf-8") not in stored, s
+        assert s not in logged, s
+    for c in cards:                                     # not even the number's distinctive tail
+        assert c["id_number"][6:14].encode() + c["id_number"][-4:].encode() not in stored
