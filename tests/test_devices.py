@@ -181,3 +181,62 @@ def test_a_day_of_id_reads_leaves_no_full_id_number_anywhere(rig, tmp_path, capl
         assert s not in logged, s
     for c in cards:                                     # not even the number's distinctive tail
         assert c["id_number"][6:14].encode() + c["id_number"][-4:].encode() not in stored
+
+
+GARBAGE_S = 60      # the issue's "a minute" of a reader gone mad
+
+
+def test_a_reader_sending_garbage_for_a_minute_never_stops_the_kiosk(rig):
+    """For a minute the reader's line carries random bytes and every kind of broken answer,
+    while the kiosk keeps asking for cards and issuing tickets: every answer is a card, no card
+    or a clear reader error, none takes long, tickets keep coming; then the reader is fine."""
+    import random
+    import threading
+    app, mocks = rig
+    reader = mocks["idcard:k1"]
+    client = app.test_client()
+    rng = random.Random(8)
+    stop = threading.Event()
+
+    def noise():
+        while not stop.is_set():
+            reader.pty.write(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))))
+            if rng.random() < 0.05:
+                reader.inject(rng.choice(("garble", "badsum", "truncate", "silent", "status:41")))
+            time.sleep(0.01)
+
+    t = threading.Thread(target=noise, daemon=True)
+    t.start()
+    answers, slowest, issued = [], 0.0, 0
+    end = time.monotonic() + GARBAGE_S
+    try:
+        while time.monotonic() < end:
+            reader.place(rng.randrange(4)) if rng.random() < 0.7 else reader.remove()
+            start = time.monotonic()
+            r = client.post("/api/kiosks/k1/read-card")
+            slowest = max(slowest, time.monotonic() - start)
+            body = r.get_json()
+            answers.append(r.status_code)
+            assert r.status_code in (200, 503), r.get_data(as_text=True)
+            if r.status_code == 503:
+                assert body["error"]["code"].startswith("reader_"), body
+            elif body["card"] is not None:
+                assert set(body["card"]) == {"masked_name", "age_band", "senior"}
+            assert issue(client, "M-TOPUP").status_code == 201     # the hall keeps issuing
+            issued += 1
+    finally:
+        stop.set()
+        t.join(5)
+    assert answers.count(503) > 10 and issued == len(answers)
+    assert slowest < 6.0, slowest                         # a broken line is not a hang
+    # The noise stops (and the faults queued in the mock with it): the next reads are clean.
+    reader.clear_faults()
+    time.sleep(0.5)
+    reader.place(0)
+    ok = None
+    for _ in range(5):
+        r = client.post("/api/kiosks/k1/read-card")
+        if r.status_code == 200 and r.get_json()["card"]:
+            ok = r.get_json()["card"]
+            break
+    assert ok == {"masked_name": "张*", "age_band": "65-74", "senior": True}

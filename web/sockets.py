@@ -15,6 +15,8 @@ from .publisher import STAFF_ROOM, staff_member_room, ticket_room, topic_rooms
 def register(socketio) -> None:
     @socketio.on("connect")
     def connect(auth_data=None):
+        if ctx().hall.store.closed:
+            return False                # shutting down: the client reconnects to the next server
         staff = auth.current_staff()
         if staff is not None:
             join_room(STAFF_ROOM)
@@ -32,7 +34,8 @@ def register(socketio) -> None:
     @socketio.on("hall_state")
     def resync(*_):
         """A client may ask again at any time (e.g. after its tab slept)."""
-        emit("hall_state", ctx().publisher.hall_state())
+        if not ctx().hall.store.closed:            # not while shutting down
+            emit("hall_state", ctx().publisher.hall_state())
 
     @socketio.on("track")
     def track(data=None):

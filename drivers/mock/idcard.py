@@ -66,6 +66,11 @@ class MockIdCardReader:
         with self._lock:
             self._faults.append((fault, on))
 
+    def clear_faults(self) -> None:
+        """Forget the faults not yet played."""
+        with self._lock:
+            self._faults.clear()
+
     def close(self) -> None:
         if self.pty:
             self.pty.close()
