@@ -193,4 +193,14 @@ class TicketPrinter:
             except (serial.SerialException, OSError) as e:
                 self._drop()
                 raise PrinterIOError(str(e)) from None
+            # Asked again once the bytes are out: a cable pulled mid-ticket takes them silently
+            # (RS-232 has no one to refuse them), and the ticket must not count as printed.
+            if self._query_quiet(1) is None:
+                raise PrinterOffline()
         return len(data)
+
+    def _query_quiet(self, n: int) -> int | None:
+        try:
+            return self._query(n)
+        except PrinterOffline:
+            return None

@@ -126,3 +126,13 @@ def test_held_data_prints_when_the_fault_clears(mock):
     assert mock.tickets == []
     mock.set_state(cover_open=False)
     assert len(mock.tickets) == 1
+
+
+def test_a_cable_pulled_mid_ticket_is_not_a_printed_ticket(printer, mock):
+    mock.unplug_after(200)                  # the header is out, the number is not
+    with pytest.raises(PrinterOffline):
+        printer.print_ticket(TICKET, HALL)
+    assert mock.tickets == []               # nothing whole came out of it
+    mock.set_state(unplugged=False)         # plugged back: the next ticket prints
+    printer.print_ticket(TICKET, HALL)
+    assert len(mock.wait_for_tickets(1)) == 1

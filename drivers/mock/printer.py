@@ -26,6 +26,7 @@ class MockPrinter:
         self.tickets: list[Ticket] = []
         self.received = 0                    # bytes on the wire, status queries included
         self.overrun = 0
+        self._unplug_at: int | None = None
         self.out_dir = Path(out_dir) if out_dir else None
         self._held = bytearray()
         self._lock = threading.Lock()
@@ -58,6 +59,11 @@ class MockPrinter:
                 held, self._held = bytes(self._held), bytearray()
                 self.parser.feed(held)
 
+    def unplug_after(self, nbytes: int) -> None:
+        """Pull the cable once `nbytes` more bytes have arrived (mid-ticket)."""
+        with self._lock:
+            self._unplug_at = self.received + nbytes
+
     def wait_for_tickets(self, n: int, timeout: float = 5.0) -> list[Ticket]:
         with self._printed:
             self._printed.wait_for(lambda: len(self.tickets) >= n, timeout)
@@ -82,6 +88,12 @@ class MockPrinter:
 
     def feed(self, data: bytes) -> bytes:
         with self._lock:
+            if self._unplug_at is not None and self.received + len(data) > self._unplug_at:
+                keep = max(0, self._unplug_at - self.received)
+                self.parser.feed(data[:keep])          # the part that made it down the cable
+                self.received += len(data)
+                self.unplugged, self._unplug_at = True, None
+                return b""
             self.received += len(data)
             if self.unplugged:
                 return b""
