@@ -37,9 +37,10 @@ class Backups:
 
     def due(self, at: clock_time) -> bool:
         """The night's copy is due: none for today yet, and it is past `at` local time."""
-        now = datetime.fromtimestamp(self.clock.now(), self.tz)
-        today = business_day(self.clock.now(), self.tz)
-        return now.time() >= at and not (self.folder / f"hall-{today}.db").exists()
+        ts = self.clock.now()
+        today = business_day(ts, self.tz)
+        return (datetime.fromtimestamp(ts, self.tz).time() >= at
+                and not (self.folder / f"hall-{today}.db").exists())
 
     def take(self, by_hand: bool = False) -> Path:
         """Copy the database now; the nightly one (not by hand) also prunes old nights."""

@@ -8,56 +8,18 @@ than in SQLite's busy-wait, which is fairer and faster; across processes `busy_t
 from __future__ import annotations
 
 import queue
-import re
 import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Callable, Iterator
-
-import sqlite_utils
+from typing import Iterator
 
 from .errors import StoreError, Unavailable
 from .store_floor import FloorTx
 from .store_log import LogTx
+from .store_schema import MIGRATIONS, SCHEMA_VERSION, apply_schema  # noqa: F401 (re-exported)
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
-
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hall.db.sql"
-
-
-def _rebuild_events(conn: sqlite3.Connection) -> None:
-    """SQLite cannot alter a CHECK constraint: copy the log into a table made from hall.db.sql's
-    current definition (its indexes and append-only triggers with it). Only for new kinds: a
-    later change to the events' columns needs a migration of its own, or this copy breaks."""
-    schema = SCHEMA_FILE.read_text(encoding="utf-8")
-    table = re.search(r"CREATE TABLE IF NOT EXISTS events \(.*?\n\);", schema, re.S).group(0)
-    extras = (re.findall(r"CREATE INDEX IF NOT EXISTS events_\w+ [^;]*;", schema)
-              + re.findall(r"CREATE TRIGGER IF NOT EXISTS events_\w+ .*?END;", schema, re.S))
-    conn.execute(table.replace("IF NOT EXISTS events (", "events_rebuilt ("))
-    conn.execute("INSERT INTO events_rebuilt SELECT * FROM events")
-    conn.execute("DROP TABLE events")
-    conn.execute("ALTER TABLE events_rebuilt RENAME TO events")
-    for statement in extras:
-        conn.execute(statement)
-
-
-# Changes after the first schema: version → SQL (or a function of the connection), applied in
-# order, each in the transaction that records it. hall.db.sql always holds the latest schema for
-# a new database.
-def _v2_guide_and_after_service(conn: sqlite3.Connection) -> None:
-    for change in ("tickets ADD COLUMN prechecked_at REAL", "tickets ADD COLUMN prechecked_by TEXT",
-                   "follow_ups ADD COLUMN contact TEXT", "follow_ups ADD COLUMN number TEXT",
-                   "follow_ups ADD COLUMN counter TEXT", "follow_ups ADD COLUMN answered_by TEXT",
-                   "follow_ups ADD COLUMN due_warning TEXT"):
-        conn.execute(f"ALTER TABLE {change}")
-    _rebuild_events(conn)      # new event kinds
-
-
-MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
-    2: _v2_guide_and_after_service,
-}
-SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 _TICKET_COLUMNS = tuple(f.name for f in fields(Ticket))
 _COUNTER_COLUMNS = tuple(f.name for f in fields(CounterState))
@@ -275,31 +237,7 @@ class Store:
             raise StoreError(f"{self.path}: not a usable SQLite database ({e})") from None
         try:
             with self._write_lock:
-                db = sqlite_utils.Database(conn)
-                db.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    row = conn.execute("SELECT max(version) AS v FROM schema_version").fetchone()
-                    if row["v"] is None:
-                        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-                    elif row["v"] < SCHEMA_VERSION:
-                        for version in range(row["v"] + 1, SCHEMA_VERSION + 1):
-                            migration = MIGRATIONS[version]
-                            if callable(migration):
-                                migration(conn)
-                            else:
-                                for statement in migration.split(";\n"):
-                                    if statement.strip():
-                                        conn.execute(statement)
-                            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-                    elif row["v"] > SCHEMA_VERSION:
-                        raise StoreError(
-                            f"database {self.path} has schema version {row['v']}, newer than this "
-                            f"program's {SCHEMA_VERSION}; upgrade the program")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                apply_schema(conn, self.path)
         finally:
             self._give_back(conn)
 

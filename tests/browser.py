@@ -66,6 +66,19 @@ class LiveHall:
         self.hall.store.close()
 
 
+def sign_in(browser, live: LiveHall, username: str, path: str, viewport=(1366, 900)):
+    """A fresh browser context signed in through the login page, landed on `path`."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.goto(f"{live.url}{path}")
+    page.wait_for_url(f"**/login?next={path}")
+    page.fill('[name="username"]', username)
+    page.fill('[name="password"]', "demo")
+    page.click('[type="submit"]')
+    page.wait_for_url(f"**{path}")
+    return page
+
+
 def shot(page, name: str) -> None:
     """Screenshots of each step, for people to look at (test-artifacts/, not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from browser import LiveHall, shot
+from browser import sign_in as signed_in
 
 
 @pytest.fixture
@@ -16,15 +17,7 @@ def live(tmp_path):
 
 
 def sign_in(browser, live, username="demo-clerk"):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live.url}/counter")
-    page.wait_for_url("**/login?next=/counter")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', "demo")
-    page.click('[type="submit"]')
-    page.wait_for_url("**/counter")
-    return page
+    return signed_in(browser, live, username, "/counter")
 
 
 def issue(live, business):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from browser import LiveHall, shot
+from browser import LiveHall, shot, sign_in
 from core.clock import ManualClock
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -19,18 +19,6 @@ def live(tmp_path):
     hall = LiveHall(tmp_path)
     yield hall
     hall.close()
-
-
-def sign_in(browser, live, username, path, viewport=(1366, 900)):
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.goto(f"{live.url}{path}")
-    page.wait_for_url(f"**/login?next={path}")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', "demo")
-    page.click('[type="submit"]')
-    page.wait_for_url(f"**{path}")
-    return page
 
 
 def issue(live, business):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from browser import LiveHall, shot
+from browser import sign_in as signed_in
 from core.clock import ManualClock
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -29,14 +30,7 @@ def live(tmp_path, clock):
 
 
 def sign_in(browser, live, username="demo-manager", path="/manager"):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    page.goto(f"{live.url}{path}")
-    page.wait_for_url(f"**/login?next={path}")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', "demo")
-    page.click('[type="submit"]')
-    page.wait_for_url(f"**{path}")
+    page = signed_in(browser, live, username, path, viewport=(1600, 1000))
     page.wait_for_selector("main[data-painted]")
     return page
 

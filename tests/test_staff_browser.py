@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from browser import LiveHall, shot
+from browser import sign_in as signed_in
 
 
 @pytest.fixture
@@ -15,15 +16,7 @@ def live(tmp_path):
 
 
 def sign_in(browser, live, username="demo-admin", path="/manager/staff"):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live.url}{path}")
-    page.wait_for_url(f"**/login?next={path}")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', "demo")
-    page.click('[type="submit"]')
-    page.wait_for_url(f"**{path}")
-    return page
+    return signed_in(browser, live, username, path)
 
 
 def signs_in(live, username, password) -> bool:

@@ -18,41 +18,25 @@ def plans(store: Store, read) -> list[str]:
                 for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
-def test_the_estimates_recent_pace_reads_only_recent_tickets(tmp_path):
-    store = Store(tmp_path / "hall.db")
-    try:
-        [plan] = plans(store, lambda tx: tx.recent_ends(1_700_000_000.0, 200))
-        assert "tickets_by_end" in plan and "tickets_by_status" not in plan
-    finally:
-        store.close()
+def test_the_estimates_recent_pace_reads_only_recent_tickets(store):
+    [plan] = plans(store, lambda tx: tx.recent_ends(1_700_000_000.0, 200))
+    assert "tickets_by_end" in plan and "tickets_by_status" not in plan
 
 
-def test_a_counters_last_finish_does_not_read_the_whole_log(tmp_path):
-    store = Store(tmp_path / "hall.db")
-    try:
-        [plan] = plans(store, lambda tx: tx.last_finished("1", 1_700_000_000.0))
-        assert "events_finished" in plan and "SCAN events" not in plan
-    finally:
-        store.close()
+def test_a_counters_last_finish_does_not_read_the_whole_log(store):
+    [plan] = plans(store, lambda tx: tx.last_finished("1", 1_700_000_000.0))
+    assert "events_finished" in plan and "SCAN events" not in plan
 
 
-def test_the_last_calls_are_read_back_from_the_newest(tmp_path):
-    store = Store(tmp_path / "hall.db")
-    try:
-        [plan] = plans(store, lambda tx: tx.last_calls(10))
-        assert plan == "SCAN events"          # by seq, newest first, stopping at the limit
-    finally:
-        store.close()
+def test_the_last_calls_are_read_back_from_the_newest(store):
+    [plan] = plans(store, lambda tx: tx.last_calls(10))
+    assert plan == "SCAN events"          # by seq, newest first, stopping at the limit
 
 
-def test_some_kinds_of_a_year_come_through_the_kind_index(tmp_path):
-    store = Store(tmp_path / "hall.db")
-    try:
-        [plan] = plans(store, lambda tx: tx.events("2025-12-01", "2026-11-30", ("follow_up",)))
-        assert "events_by_kind" in plan
-        [plan] = plans(store, lambda tx: tx.events("2025-12-01", "2026-11-30"))
-        # All kinds: one stretch of the table by seq, its ends found on the day index.
-        assert plan.startswith("SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
-        assert "TEMP B-TREE" not in plan
-    finally:
-        store.close()
+def test_some_kinds_of_a_year_come_through_the_kind_index(store):
+    [plan] = plans(store, lambda tx: tx.events("2025-12-01", "2026-11-30", ("follow_up",)))
+    assert "events_by_kind" in plan
+    [plan] = plans(store, lambda tx: tx.events("2025-12-01", "2026-11-30"))
+    # All kinds: one stretch of the table by seq, its ends found on the day index.
+    assert plan.startswith("SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
+    assert "TEMP B-TREE" not in plan
