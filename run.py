@@ -2,6 +2,7 @@
 """Start the hall, and manage its staff and its business day.
 
     run.py [--host H] [--port P] [--db FILE] [--config FILE] [--demo] [--public-url URL]
+           [--workers N [--redis URL]]
     run.py users add <username> --role clerk|guide|manager|admin [--password PW] [--db FILE]
     run.py users list [--db FILE]
     run.py users disable <username> [--db FILE]
@@ -31,6 +32,7 @@ if __name__ == "__main__" and _server_choice(sys.argv) == "gevent":
 
 import argparse  # noqa: E402
 import getpass  # noqa: E402
+import json  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
@@ -151,43 +153,65 @@ def serve(argv: list[str]) -> int:
     p.add_argument("--demo", action="store_true", help="mock devices and demo accounts (password demo)")
     p.add_argument("--public-url", default=None, help="the address phones reach (overrides the config)")
     p.add_argument("--server", choices=("threading", "gevent"), default=_server_choice([]))
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes on this hall (more than 1 needs Redis: see --redis)")
+    p.add_argument("--redis", default=None, help="Redis URL for several processes (default: start "
+                   "a private redis-server)")
+    p.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.workers < 1:
+        p.error("--workers must be at least 1")
+    if args.workers > 1 and args.worker_index is None:
+        return supervise(args, argv)
 
-    from drivers.service import DeviceService, ports_from_config
+    from drivers.service import DeviceService, Ports, ports_from_config
     from web import create_app as factory
     config = load_config(args.config)
     public_url = args.public_url or config.hall.public_url or f"http://{lan_address()}:{args.port}"
+    owner = args.worker_index in (None, 0)      # of the devices, the backups and the tallies
     mocks = None
-    if args.demo:
+    mock_paths = json.loads(os.environ.get("HALL_MOCK_PATHS", "null"))
+    if args.demo and mock_paths is None and args.worker_index is None:
         from drivers.mock.demo import start_mocks
         mocks = start_mocks(config, Path(args.db).resolve().parent / "mock-paper")
-    ports, device_warnings = ports_from_config(config, mocks.paths if mocks else None)
+        mock_paths = mocks.paths
+    ports, device_warnings = ports_from_config(config, mock_paths)
     app = factory(config, args.db, demo=args.demo, public_url=public_url,
-                  devices=DeviceService(ports),
-                  async_mode="gevent" if args.server == "gevent" else "threading")
+                  devices=DeviceService(ports if owner else Ports({}, {}, {})),
+                  async_mode="gevent" if args.server == "gevent" else "threading",
+                  message_queue=args.redis if args.worker_index is not None else None,
+                  worker=args.worker_index or 0)
     hall = app.extensions["hall"].hall
-    threading.Thread(target=keep_tallies, args=(hall,), daemon=True).start()
+    if owner:
+        threading.Thread(target=keep_tallies, args=(hall,), daemon=True).start()
     inflight = InFlight(app.wsgi_app)
     app.wsgi_app = inflight
-    sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks, device_warnings))
-    sys.stdout.flush()
+    if owner:
+        sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks,
+                                device_warnings))
+        sys.stdout.flush()
 
     # A file-size limit reached (a full quota) fails the write; by default it would kill the hall.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     stop = threading.Event()
-    threading.Thread(target=nightly_backups, daemon=True,
-                     args=(_backups(hall.store, config, hall.clock), config.backup.at, stop)).start()
+    if owner:
+        threading.Thread(target=nightly_backups, daemon=True,
+                         args=(_backups(hall.store, config, hall.clock), config.backup.at, stop)).start()
     if args.server == "gevent":
         import gevent
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler
-        server = pywsgi.WSGIServer((args.host, args.port), app, handler_class=WebSocketHandler, log=None)
+        import socket
+        listener = ((args.host, args.port) if args.listen_fd is None
+                    else socket.socket(fileno=args.listen_fd))
+        server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
         gevent.signal_handler(signal.SIGTERM, lambda: (stop.set(), server.stop(timeout=10)))
         gevent.signal_handler(signal.SIGINT, lambda: (stop.set(), server.stop(timeout=10)))
         server.serve_forever()
     else:
         from werkzeug.serving import make_server
-        server = make_server(args.host, args.port, app, threaded=True)
+        server = make_server(args.host, args.port, app, threaded=True, fd=args.listen_fd)
 
         def on_signal(signum, _frame):
             if not stop.is_set():
@@ -207,6 +231,29 @@ def serve(argv: list[str]) -> int:
     ctx.hall.store.close()
     log.info("stopped cleanly%s", "" if drained else " (some requests were still running)")
     return 0
+
+
+def supervise(args, argv: list[str]) -> int:
+    """`--workers N`: the supervisor of N server processes (workers.py)."""
+    from workers import Supervisor
+    worker_argv, skip = [], False
+    for a in argv:                              # each worker gets the same flags but these
+        if skip:
+            skip = False
+        elif a in ("--workers", "--redis"):
+            skip = True
+        elif not a.startswith(("--workers=", "--redis=")):
+            worker_argv.append(a)
+    mocks = None
+    if args.demo:                               # outlive a worker's restart: the supervisor's
+        from drivers.mock.demo import start_mocks
+        mocks = start_mocks(load_config(args.config), Path(args.db).resolve().parent / "mock-paper")
+    try:
+        return Supervisor(args.workers, worker_argv, args.host, args.port, args.redis,
+                          Path(args.db).resolve().parent, mocks.paths if mocks else None).run()
+    finally:
+        if mocks:
+            mocks.close()
 
 
 # --- staff and the day --------------------------------------------------------------------
@@ -366,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
             return agent(argv[1:])
         if argv[:1] == ["backup"]:
             return backup(argv[1:])
+        if argv[:1] in (["sync"], ["central"]):      # a company of halls (central/)
+            from central.cli import main as company
+            return company(argv, DEFAULT_DB)
         if argv[:1] == ["simulate"]:
             from sim.cli import main as simulate
             return simulate(argv[1:], DEFAULT_DB)

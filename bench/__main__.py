@@ -8,16 +8,17 @@ import argparse
 import platform
 import os
 
-from . import calls, devices, display, estimate, issue, kiosk, staff, stats
+from . import calls, central, devices, display, estimate, issue, kiosk, staff, stats
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
-    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate"))
+    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate",
+                                                "central"))
     args = p.parse_args()
     chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff", "stats",
-                               "estimate"))
+                               "estimate", "central"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if "devices" in chosen:
@@ -32,6 +33,8 @@ def main() -> None:
         estimate.run()
     if "stats" in chosen:
         stats.run()
+    if "central" in chosen:
+        central.run()
     servers = ("threading", "gevent") if args.server == "both" else (args.server,)
     for server in servers:
         if "issue" in chosen:

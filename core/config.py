@@ -31,6 +31,8 @@ class _Strict(BaseModel):
 class HallInfo(_Strict):
     name: str = Field(min_length=1)
     name_en: str = ""
+    # Names the hall in the company's central copy (run.py sync): unique per company.
+    code: str = Field("hall", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
     # None: run.py uses this machine's LAN address and port at start-up.
     public_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     timezone: str = "Asia/Shanghai"

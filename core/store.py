@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -204,6 +205,20 @@ class Tx(FloorTx, LogTx):
              s.staff_no))
 
 
+def _use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """WAL, once per file (it sticks). Several server processes opening a new file at once:
+    the switch needs the file to themselves and SQLite does not wait for it, so this does."""
+    end = time.monotonic() + timeout_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > end:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """A pool of connections to one SQLite file, the schema applied on opening."""
 
@@ -224,10 +239,10 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        _use_wal(conn, self._timeout)
         conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return conn
 
     def _apply_schema(self) -> None:

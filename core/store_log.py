@@ -10,6 +10,10 @@ from .projection import AtCounter, Ended
 from .tickets import Ticket
 
 
+EVENT_COLUMNS = ("seq", "at", "day", "kind", "ticket", "number", "business", "counter", "clerk",
+                 "data")
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -49,6 +53,15 @@ class LogTx:
             e["data"] = json.loads(e["data"]) if e["data"] else {}
             out.append(e)
         return out
+
+    def events_after(self, seq: int, limit: int) -> list[tuple]:
+        """At most `limit` events with a seq above `seq`, in order, as rows in the table's
+        column order (EVENT_COLUMNS) with `data` left as its JSON text: for copying the log
+        elsewhere verbatim (run.py sync). Through the primary key: no sort, no scan."""
+        cursor = self.conn.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit))
+        return [tuple(row) for row in cursor]
 
     def day_tallies(self, day_from: str, day_to: str, key: str) -> dict[str, str]:
         rows = self._all("SELECT day, data FROM day_tallies WHERE day BETWEEN ? AND ? AND key = ?",

@@ -191,6 +191,13 @@ class DeviceService:
             if f"{kind}-{kiosk}" in self._states:
                 self._report(kind, kiosk, False, "agent_disconnected")
 
+    def owned(self) -> set[str]:
+        """What this service reaches: "kiosk:<id>" (a printer, reader or agent), "pad:<counter>"."""
+        with self._lock:
+            agents = set(self._agents)
+        return ({f"kiosk:{k}" for k in [*self.printers, *self.readers, *agents]}
+                | {f"pad:{c}" for c in self._pad_of_counter})
+
     def _agent(self, kiosk: str) -> Callable | None:
         with self._lock:
             return self._agents.get(kiosk)

@@ -34,6 +34,7 @@ def test_default_catalogue_matches_the_standard():
     assert all(b.checklist for b in c.businesses)
     assert c.business("F-QUERY").follow_up_days == 3 and c.business("M-QUERY").follow_up_days == 2
     assert c.age_priority(70).code == "senior" and c.age_priority(40) is None
+    assert c.hall.code == "hall"          # the central copy's name for it (run.py sync)
 
 
 @pytest.mark.parametrize("mutate,key", [
@@ -47,6 +48,7 @@ def test_default_catalogue_matches_the_standard():
     (lambda r: r["hall"].update(public_url="not a url"), "hall.public_url"),
     (lambda r: r.update(counters=r["counters"] + [r["counters"][0]]), "id '1' appears twice"),
     (lambda r: r["hall"].update(colour="red"), "hall.colour"),
+    (lambda r: r["hall"].update(code="一厅 1"), "hall.code"),
     (lambda r: r.pop("businesses"), "businesses"),
 ])
 def test_broken_config_names_key_and_problem(mutate, key):

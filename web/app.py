@@ -1,18 +1,21 @@
 """The app factory."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
 from flask_socketio import SocketIO
+import socketio as socketio_server
 
 from core.config import HallConfig, load_config
 from core.errors import HallError
 from core.hall import Hall
 from core.staff import StaffAccounts
 from core.store import Store
+from drivers.relay import DeviceRelay
 from drivers.service import no_devices
 
 from counter import bp as counter_bp
@@ -23,6 +26,7 @@ from manager import bp as manager_bp
 
 from . import agents, auth, devices as device_wiring, errors, i18n, shell, sockets
 from .context import HallContext, publish_pending
+from .fanout import Fanout
 from .publisher import Publisher
 
 MAX_BODY = 64 * 1024
@@ -34,7 +38,10 @@ log = logging.getLogger("hall")
 
 def create_app(config: HallConfig | str | Path | None = None, db: str | Path | None = None, *,
                demo: bool = False, clock=None, devices=None, async_mode: str | None = None,
-               public_url: str | None = None) -> Flask:
+               public_url: str | None = None, message_queue: str | None = None,
+               worker: int = 0) -> Flask:
+    """`message_queue` (a Redis URL) when the hall runs as several server processes on one
+    database (`run.py --workers N`); `worker` is this process's index among them."""
     if not isinstance(config, HallConfig):
         config = load_config(config)
     url = (public_url or config.hall.public_url or "http://127.0.0.1:5000").rstrip("/")
@@ -61,12 +68,26 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    queue = {}
+    channel = "hall:" + hashlib.sha1(str(Path(store.path).resolve()).encode()).hexdigest()[:12]   # one per hall
+    if message_queue:
+        # Websocket only: a long-polling client's requests could reach different processes.
+        # Named here: Flask-SocketIO takes only redis:// URLs for Redis, not a Unix socket's.
+        queue = {"client_manager": socketio_server.RedisManager(message_queue, channel=channel),
+                 "transports": ["websocket"]}
     # Threading unless asked: gevent is installed (for measuring) and would be picked by default.
-    socketio = SocketIO(app, async_mode=async_mode or "threading", max_http_buffer_size=MAX_BODY)
+    socketio = SocketIO(app, async_mode=async_mode or "threading", max_http_buffer_size=MAX_BODY,
+                        **queue)
     publisher = Publisher(socketio, hall)
+    devices = devices or no_devices()
+    if message_queue:
+        fanout = Fanout(message_queue, channel, worker, sleep=socketio.sleep)
+        publisher.fanout = fanout
+        socketio.start_background_task(fanout.listen, publisher.on_notice, lambda: store.closed)
+        devices = DeviceRelay(devices, message_queue, channel, worker)
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,
-        devices=devices or no_devices(), throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
+        devices=devices, throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
 
     errors.register(app)
     i18n.init(app)
@@ -77,6 +98,12 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
             raise HallError("body_too_large", "请求内容过大(上限 64 KiB)", status=413)
         if request.path.startswith("/api/") or request.path in ("/login", "/logout"):
             auth.refuse_cross_site()
+
+    if message_queue:
+        @app.after_request
+        def _which_process(response):       # for the operator (and the tests): who answered
+            response.headers["X-Hall-Worker"] = str(worker)
+            return response
 
     # Every command's events go out, whatever became of the request after the command.
     app.teardown_request(lambda _exc: publish_pending())

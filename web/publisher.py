@@ -29,6 +29,7 @@ from core.hall import Hall
 STAFF_ROOM = "staff"
 ESTIMATES_ROOM = "estimates"
 ESTIMATE_DELAY_S = 0.5
+RESYNC_AFTER_OUTAGE_S = 2.0
 
 
 def ticket_room(token: str) -> str:
@@ -71,6 +72,7 @@ class Publisher:
         self._watcher = None
         self._version = 0                # bumped by every publish: the cached hall_state is stale
         self._state: tuple[int, float, dict] | None = None
+        self.fanout = None              # the other server processes (run.py --workers), if any
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
@@ -97,8 +99,30 @@ class Publisher:
                     sends += self._tracker_updates(self.hall.snapshot())
             for name, payload, room in sends:
                 self.socketio.emit(name, payload, to=room)
+        if self.fanout is not None:
+            self.fanout.notify("changed", queue_moved=queue_moved)
         for counter, text in pads:
             self._show_on_pad(counter, text)
+
+    def on_notice(self, kind: str, data: dict) -> None:
+        """Another server process changed the hall (`web/fanout.py`): what only this process
+        can do about it, for its own sockets. Emits here skip the message queue: the rooms
+        they go to are this process's."""
+        if kind == "changed":
+            with self._lock:
+                self._version += 1
+                if data.get("queue_moved") and self._trackers:
+                    for name, payload, room in self._tracker_updates(self.hall.snapshot()):
+                        self.socketio.emit(name, payload, to=room, ignore_queue=True)
+        elif kind == "end_staff" and isinstance(data.get("username"), str):
+            self._end_local_staff_sockets(data["username"])
+        elif kind == "reconnected":
+            # Emits during the outage reached no one; the queue's own listener may take a
+            # moment longer to come back than this one.
+            self.socketio.sleep(RESYNC_AFTER_OUTAGE_S)
+            with self._lock:
+                self._version += 1
+            self.socketio.emit("hall_state", self.hall_state(), ignore_queue=True)
 
     def _payloads(self, e, sends: list, pads: list) -> None:
         """What one domain event says, and to whom."""
@@ -244,11 +268,16 @@ class Publisher:
     def end_staff_sockets(self, username: str) -> int:
         """An account disabled, given a new role or a new password: its open pages lose their
         live staff events now (they reconnect as anonymous and are sent to sign in again).
-        Only this process's sockets: several processes (issue 8) need it through the queue."""
+        With several server processes, the others drop theirs when told (`on_notice`)."""
+        if self.fanout is not None:
+            self.fanout.notify("end_staff", username=username)
+        return self._end_local_staff_sockets(username)
+
+    def _end_local_staff_sockets(self, username: str) -> int:
         server = self.socketio.server
         sids = [sid for sid, _ in server.manager.get_participants("/", staff_member_room(username))]
         for sid in sids:
-            server.disconnect(sid, namespace="/")
+            server.disconnect(sid, namespace="/", ignore_queue=True)
         return len(sids)
 
     def forget(self, sid: str) -> None:
