@@ -7,6 +7,7 @@ than in SQLite's busy-wait, which is fairer and faster; across processes `busy_t
 """
 from __future__ import annotations
 
+import logging
 import queue
 import sqlite3
 import threading
@@ -205,6 +206,12 @@ class Tx(FloorTx, LogTx):
              s.staff_no))
 
 
+log = logging.getLogger("hall.store")
+
+POOL_SIZE = 16
+POOL_WAIT_S = 10.0
+
+
 def _use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
     """WAL, once per file (it sticks). Several server processes opening a new file at once:
     the switch needs the file to themselves and SQLite does not wait for it, so this does."""
@@ -228,6 +235,7 @@ class Store:
         # Only the simulator, filling a fresh file it can rebuild, trades durability for speed.
         self._synchronous = "FULL" if durable else "OFF"
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(POOL_SIZE)
         self._lock = threading.Lock()          # guards _closed against pool returns
         self._write_lock = threading.Lock()    # one writer at a time inside this process
         self._closed = False
@@ -269,6 +277,13 @@ class Store:
     def _connection(self) -> Iterator[sqlite3.Connection]:
         if self._closed:
             raise RuntimeError("the store is closed")
+        # At most POOL_SIZE connections: a burst (every screen reconnecting at once) waits its
+        # turn instead of opening one each. Closing a spare would not give its file back: SQLite
+        # keeps a closed connection's file open while others hold locks on it, in a server for
+        # ever. A long wait (a thread holding one and asking for another) opens one anyway.
+        acquired = self._slots.acquire(timeout=POOL_WAIT_S)
+        if not acquired:
+            log.warning("all %d database connections busy for %.0f s", POOL_SIZE, POOL_WAIT_S)
         try:
             conn = self._pool.get_nowait()
         except queue.Empty:
@@ -286,7 +301,11 @@ class Store:
         except BaseException:
             self._give_back(conn)
             raise
-        self._give_back(conn)
+        else:
+            self._give_back(conn)
+        finally:
+            if acquired:
+                self._slots.release()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
