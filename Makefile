@@ -7,7 +7,9 @@ NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut
 HOST   ?= 0.0.0.0
 PORT   ?= 5000
 
-.PHONY: install run demo-month test bench clean
+WORKERS ?= 2
+
+.PHONY: install run run-scaled demo-month test bench clean
 
 install: $(STAMP) $(NPM_STAMP)
 
@@ -24,6 +26,11 @@ $(NPM_STAMP): package-lock.json
 
 run: install
 	$(PY) run.py --demo --host $(HOST) --port $(PORT)
+
+# The demo on $(WORKERS) server processes with Redis between them (a private redis-server,
+# Debian's package: apt-get install redis-server).
+run-scaled: install
+	$(PY) run.py --demo --workers $(WORKERS) --host $(HOST) --port $(PORT)
 
 # The demo with a month of simulated busy days behind it, for /manager/stats.
 demo-month: install

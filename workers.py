@@ -27,7 +27,8 @@ from pathlib import Path
 log = logging.getLogger("hall.workers")
 
 RUN_PY = Path(__file__).resolve().parent / "run.py"
-RESTART_PAUSE_S = (0.0, 1.0, 5.0)       # a worker that keeps dying is not restarted in a loop
+RESTART_PAUSE_S = (0.0, 1.0, 5.0)
+STOP_S = 12.0                           # for the workers to finish in-flight requests       # a worker that keeps dying is not restarted in a loop
 
 
 def _die_with_parent() -> None:
@@ -117,12 +118,14 @@ class Supervisor:
             for proc in self.procs:
                 if proc is not None and proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
+            end = time.monotonic() + STOP_S            # together, not one after the other
             for proc in self.procs:
                 if proc is not None:
                     try:
-                        proc.wait(15)
+                        proc.wait(max(0.1, end - time.monotonic()))
                     except subprocess.TimeoutExpired:
                         proc.kill()
+                        proc.wait()
             listener.close()
             if redis:
                 redis.stop()

@@ -8,17 +8,17 @@ import argparse
 import platform
 import os
 
-from . import calls, central, devices, display, estimate, issue, kiosk, staff, stats
+from . import calls, central, devices, display, estimate, issue, kiosk, scaled, staff, stats
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
     p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate",
-                                                "central"))
+                                                "central", "scaled"))
     args = p.parse_args()
     chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff", "stats",
-                               "estimate", "central"))
+                               "estimate", "central", "scaled"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if "devices" in chosen:
@@ -41,6 +41,8 @@ def main() -> None:
             issue.run(server)
         if "calls" in chosen:
             calls.run(server)
+        if "scaled" in chosen:
+            scaled.run(server)
 
 
 if __name__ == "__main__":

@@ -58,10 +58,10 @@ class Proc:
         os.unlink(self.log.name)
 
 
-def hall_server(server: str, db: Path) -> Proc:
+def hall_server(server: str, db: Path, extra: tuple[str, ...] = ()) -> Proc:
     port = free_port()
     return Proc([sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
-                 "--db", str(db), "--demo", "--server", server],
+                 "--db", str(db), "--demo", "--server", server, *extra],
                 f"http://127.0.0.1:{port}", "/healthz")
 
 

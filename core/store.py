@@ -236,6 +236,7 @@ class Store:
         self._synchronous = "FULL" if durable else "OFF"
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(POOL_SIZE)
+        self._held = threading.local()          # connections this thread holds now
         self._lock = threading.Lock()          # guards _closed against pool returns
         self._write_lock = threading.Lock()    # one writer at a time inside this process
         self._closed = False
@@ -277,13 +278,28 @@ class Store:
     def _connection(self) -> Iterator[sqlite3.Connection]:
         if self._closed:
             raise RuntimeError("the store is closed")
-        # At most POOL_SIZE connections: a burst (every screen reconnecting at once) waits its
-        # turn instead of opening one each. Closing a spare would not give its file back: SQLite
-        # keeps a closed connection's file open while others hold locks on it, in a server for
-        # ever. A long wait (a thread holding one and asking for another) opens one anyway.
-        acquired = self._slots.acquire(timeout=POOL_WAIT_S)
-        if not acquired:
-            log.warning("all %d database connections busy for %.0f s", POOL_SIZE, POOL_WAIT_S)
+        # At most POOL_SIZE threads at a time: a burst (every screen reconnecting at once) waits
+        # its turn instead of opening a connection each. Closing spares would not give their
+        # files back: SQLite keeps a closed connection's file open while others hold locks on
+        # it, in a server for ever. A thread already holding one (a read inside a command)
+        # does not wait: it would wait for itself.
+        depth = getattr(self._held, "n", 0)
+        acquired = False
+        if depth == 0:
+            acquired = self._slots.acquire(timeout=POOL_WAIT_S)
+            if not acquired:
+                log.warning("all %d database connections busy for %.0f s", POOL_SIZE, POOL_WAIT_S)
+        self._held.n = depth + 1
+        try:
+            with self._pooled() as conn:
+                yield conn
+        finally:
+            self._held.n = depth
+            if acquired:
+                self._slots.release()
+
+    @contextmanager
+    def _pooled(self) -> Iterator[sqlite3.Connection]:
         try:
             conn = self._pool.get_nowait()
         except queue.Empty:
@@ -301,11 +317,7 @@ class Store:
         except BaseException:
             self._give_back(conn)
             raise
-        else:
-            self._give_back(conn)
-        finally:
-            if acquired:
-                self._slots.release()
+        self._give_back(conn)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

@@ -4,6 +4,7 @@ process did, the devices reached from every process, a process killed mid-burst,
 restarted under the workers."""
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import threading
@@ -50,7 +51,6 @@ def wait_for_workers(server: HallServer, n: int = WORKERS, timeout_s: float = 30
 
 def worker_pids(server: HallServer) -> dict[int, int]:
     """Worker index → pid, from the supervisor's children's command lines."""
-    import os
     found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -80,7 +80,10 @@ def hall(tmp_path, redis_server):
     server.start()
     wait_for_workers(server)
     yield server
-    server.stop()
+    workers = worker_pids(server)
+    assert server.stop() == 0
+    # SIGTERM to the supervisor stops every worker too (none left holding the port).
+    assert not [pid for pid in workers.values() if os.path.exists(f"/proc/{pid}")]
 
 
 def test_every_worker_answers_and_only_websocket_is_offered(hall):
@@ -306,7 +309,6 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
         t.start()
     time.sleep(0.5 + seconds / 2)
     victim = worker_pids(hall)[1]
-    import os
     os.kill(victim, signal.SIGKILL)
     for t in threads:
         t.join()
