@@ -283,6 +283,7 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
     rate, seconds, kiosks = 100, 4.0, 10
     acked: dict[str, dict] = {}
     retried = Counter()
+    acked_at: list[float] = []
     lock = threading.Lock()
     start = time.monotonic() + 0.5
 
@@ -298,6 +299,7 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
                     if r.status_code in (200, 201):
                         with lock:
                             acked[rid] = r.json()
+                            acked_at.append(time.monotonic())
                         break
                 except requests.RequestException:
                     pass
@@ -309,10 +311,15 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
         t.start()
     time.sleep(0.5 + seconds / 2)
     victim = worker_pids(hall)[1]
+    killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
+    before = sum(1 for t in acked_at if t < killed_at)
+    print(f"\n{before / (killed_at - start):.0f} tickets/s acknowledged before the kill; "
+          f"{len(acked)} tickets in {elapsed:.2f} s ({len(acked) / elapsed:.0f}/s), "
+          f"{sum(retried.values())} retries after the kill")
     assert len(acked) == rate * seconds, f"{len(acked)} acknowledged"
     assert elapsed < seconds * 3, f"the burst took {elapsed:.1f} s"
     numbers = [t["number"] for t in acked.values()]
