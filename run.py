@@ -11,6 +11,9 @@
     run.py backup restore COPY [--db FILE]      (with the server stopped)
     run.py simulate --days N [--counters 6|4,5,6|3-8] [--arrivals 600|9:50,10:70,…] [--db FILE]
     run.py agent --server URL --kiosk K1 --key KEY [--printer PORT] [--reader PORT]
+    run.py sync --to postgresql://… [--follow [--every S]] [--db FILE] [--config FILE]
+    run.py central --db postgresql://… [--host H] [--port P]
+    run.py central users add|list|disable|enable …
 """
 from __future__ import annotations
 

@@ -110,7 +110,8 @@ def keep_tallies(hall, after_s: float = 60.0) -> None:
     try:
         hall.keep_tallies(pause=lambda: time.sleep(0.05))
     except Exception:           # noqa: BLE001 — statistics count the day when asked instead
-        log.exception("counting past days for statistics failed")
+        if not hall.store.closed:               # not the server stopping meanwhile
+            log.exception("counting past days for statistics failed")
 
 
 def serve(argv: list[str]) -> int:

@@ -365,3 +365,35 @@ def test_redis_restarted_under_the_workers(hall, redis_server):
     finally:
         for c in displays:
             c.disconnect()
+
+
+def test_pages_in_chromium_follow_calls_made_on_either_process(browser, hall):
+    """The wall display and a phone page, in Debian's chromium, on the WebSocket-only server:
+    each is on one process, the calls are made on both."""
+    from browser import shot
+    tickets = [issue(requests.Session(), hall.url) for _ in range(12)]
+    mine = tickets[-1].json()
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    wall.goto(f"{hall.url}/display")
+    wall.wait_for_selector('#wall[data-connection="online"]')
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone.goto(f"{hall.url}/t/{mine['id']}")
+    phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="11"]')
+    clerk = hall.session("demo-clerk")
+    clerk.post(hall.url + "/api/counters/1/open").raise_for_status()
+    callers = Counter()
+    for t in tickets:
+        with requests.Session() as fresh:
+            fresh.cookies.update(clerk.cookies)
+            r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
+            r.raise_for_status()
+            callers[r.headers["X-Hall-Worker"]] += 1
+        number = t.json()["number"]
+        wall.wait_for_function(
+            f"document.querySelector('[data-latest-call]').textContent.includes('{number}')")
+    phone.wait_for_selector('#phone[data-status="called"] [data-counter="1"]')
+    shot(wall, "workers-01-wall")
+    shot(phone, "workers-02-phone-called")
+    assert set(callers) == {"0", "1"}, callers
+    wall.context.close()
+    phone.context.close()
