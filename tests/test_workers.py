@@ -397,3 +397,16 @@ def test_pages_in_chromium_follow_calls_made_on_either_process(browser, hall):
     assert set(callers) == {"0", "1"}, callers
     wall.context.close()
     phone.context.close()
+
+
+def test_password_guessing_is_slowed_down_across_processes(hall):
+    """Five free tries per account in the whole hall, not five per process."""
+    answers = Counter()
+    for _ in range(8):
+        with requests.Session() as fresh:
+            r = fresh.post(hall.url + "/api/login", json={"username": "demo-admin", "password": "guess"},
+                           timeout=10)
+            answers[(r.status_code, r.headers["X-Hall-Worker"])] += 1
+    refused = sum(k for (status, _), k in answers.items() if status == 401)
+    throttled = sum(k for (status, _), k in answers.items() if status == 429)
+    assert (refused, throttled) == (5, 3), answers

@@ -85,9 +85,11 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         publisher.fanout = fanout
         socketio.start_background_task(fanout.listen, publisher.on_notice, lambda: store.closed)
         devices = DeviceRelay(devices, message_queue, channel, worker)
+    throttle = (auth.SharedLoginThrottle(message_queue, channel) if message_queue
+                else auth.LoginThrottle())
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,
-        devices=devices, throttle=auth.LoginThrottle(), socketio=socketio, demo=demo)
+        devices=devices, throttle=throttle, socketio=socketio, demo=demo)
 
     errors.register(app)
     i18n.init(app)

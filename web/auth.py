@@ -49,6 +49,50 @@ class LoginThrottle:
             self._fails.pop(key, None)
 
 
+class SharedLoginThrottle(LoginThrottle):
+    """The same rule counted in Redis, for several server processes (`run.py --workers`): each
+    would otherwise give a guesser its own five free tries. Redis away: this process's count."""
+
+    def __init__(self, url: str, prefix: str, **kwargs):
+        import redis
+        super().__init__(clock=time.time, **kwargs)      # one clock for every process
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self._prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:login-failures:{key}"
+
+    def retry_after(self, *keys: str) -> float:
+        try:
+            found = [self._redis.hmget(self._key(k), "n", "last") for k in keys]
+        except Exception:       # noqa: BLE001 — redis.ConnectionError and its kin
+            return super().retry_after(*keys)
+        now, waits = self.clock(), []
+        for n, last in found:
+            if n is not None and int(n) >= self.free:
+                waits.append(float(last) + min(self.cap_s, 2.0 ** (int(n) - self.free)) - now)
+        return max([0.0, *waits])
+
+    def failed(self, *keys: str) -> None:
+        super().failed(*keys)
+        try:
+            with self._redis.pipeline() as pipe:
+                for k in keys:
+                    pipe.hincrby(self._key(k), "n", 1)
+                    pipe.hset(self._key(k), "last", self.clock())
+                    pipe.expire(self._key(k), int(self.cap_s * 4))
+                pipe.execute()
+        except Exception:       # noqa: BLE001
+            pass
+
+    def succeeded(self, key: str) -> None:
+        super().succeeded(key)
+        try:
+            self._redis.delete(self._key(key))
+        except Exception:       # noqa: BLE001
+            pass
+
+
 def login(accounts, throttle: LoginThrottle, username: str, password: str) -> StaffMember:
     keys = (f"user:{username}", f"addr:{request.remote_addr}")
     wait = throttle.retry_after(*keys)
