@@ -69,7 +69,8 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     app.json.sort_keys = False
 
     queue = {}
-    channel = "hall:" + hashlib.sha1(str(Path(store.path).resolve()).encode()).hexdigest()[:12]   # one per hall
+    # One channel per hall database: two halls may share a Redis.
+    channel = "hall:" + hashlib.sha1(str(Path(store.path).resolve()).encode()).hexdigest()[:12]
     if message_queue:
         # Websocket only: a long-polling client's requests could reach different processes.
         # Named here: Flask-SocketIO takes only redis:// URLs for Redis, not a Unix socket's.
