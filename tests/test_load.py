@@ -18,7 +18,7 @@ import requests
 import socketio
 
 from core.staff import StaffAccounts
-from core.store import Store
+from core.store import POOL_SIZE, Store
 from bench.audience import Audience
 from server import HallServer, config_with_counters
 
@@ -176,7 +176,13 @@ def test_a_compressed_busy_hour_twice_leaks_nothing(tmp_path):
             time.sleep(2.0)                     # closed sockets' threads end
             marks.append((rss_kib(pid), open_files(pid)))
         (rss1, fds1), (rss2, fds2) = marks
-        assert sum(fds2.values()) <= sum(fds1.values()) + 5, f"open files {fds1} → {fds2}"
+        # Sockets, pipes, ptys: where they were. Database connections: never past the pool's
+        # bound, however many hours go by (the first hour may not have needed them all yet); a
+        # thread holding one may open one more for a read inside its command.
+        other1 = sum(n for k, n in fds1.items() if not k.startswith("hall.db"))
+        other2 = sum(n for k, n in fds2.items() if not k.startswith("hall.db"))
+        assert other2 <= other1 + 3, f"open files {fds1} → {fds2}"
+        assert fds2["hall.db"] <= 2 * POOL_SIZE and fds2["hall.db-wal"] <= 2 * POOL_SIZE, fds2
         assert rss2 <= rss1 * 1.10 + 8 * 1024, f"RSS {rss1} → {rss2} KiB"
         print(f"\nafter hour 1: RSS {rss1 / 1024:.0f} MiB, {sum(fds1.values())} open files; "
               f"after hour 2: RSS {rss2 / 1024:.0f} MiB, {sum(fds2.values())} open files")
