@@ -49,6 +49,20 @@ def wait_for_workers(server: HallServer, n: int = WORKERS, timeout_s: float = 30
     raise AssertionError(f"not every worker answers:\n{server.output()}")
 
 
+def on_both(send, at_least: int, limit: int = 80) -> list:
+    """`send()` (a request on a new connection) until both processes have answered and at least
+    `at_least` answers came: which process takes a connection is the kernel's choice, and a
+    handful can all land on one."""
+    answers, seen = [], set()
+    while len(answers) < at_least or len(seen) < WORKERS:
+        assert len(answers) < limit, f"only process(es) {seen} answered {limit} requests"
+        r = send()
+        assert r.status_code in (200, 201), r.text
+        answers.append(r)
+        seen.add(r.headers["X-Hall-Worker"])
+    return answers
+
+
 def worker_pids(server: HallServer) -> dict[int, int]:
     """Worker index → pid, from the supervisor's children's command lines."""
     found = {}
@@ -202,25 +216,22 @@ def test_displays_and_phones_on_every_process_hear_every_call(hall):
     """Calls made on either process reach displays on both; a phone hears its own ticket called
     wherever it is connected (its update is worked out by the process holding its socket)."""
     s = requests.Session()
-    tickets = [issue(requests.Session(), hall.url).json() for _ in range(8)]
+    tickets = [issue(requests.Session(), hall.url).json() for _ in range(60)]
     displays, heard = _listen(hall.url, 6, "ticket_called")
-    phones, updates = _listen(hall.url, 8, "ticket_update", track=[t["id"] for t in tickets])
+    phones, updates = _listen(hall.url, 8, "ticket_update", track=[t["id"] for t in tickets[:8]])
     try:
         s.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"}).raise_for_status()
         s.post(hall.url + "/api/counters/1/open").raise_for_status()
-        callers = Counter()
-        for _ in tickets:
+
+        def call_next():
             with requests.Session() as fresh:           # each call on a new connection
                 fresh.cookies.update(s.cookies)
-                r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
-                r.raise_for_status()
-                callers[r.headers["X-Hall-Worker"]] += 1
-        assert _wait(lambda: all(len(h) == 8 for h in heard)), [len(h) for h in heard]
-        numbers = [t["number"] for t in tickets]
+                return fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
+        numbers = [r.json()["ticket"]["number"] for r in on_both(call_next, 8, limit=60)]
+        assert _wait(lambda: all(len(h) == len(numbers) for h in heard)), [len(h) for h in heard]
         assert all([c["number"] for c in h] == numbers for h in heard)
         assert _wait(lambda: all(any(u.get("status") == "called" for u in got) for got in updates)), \
             [[u.get("status") for u in got] for got in updates]
-        assert set(callers) == {"0", "1"}, callers
     finally:
         for c in displays + phones:
             c.disconnect()
@@ -248,21 +259,19 @@ def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_ser
     server.start()
     try:
         wait_for_workers(server)
-        printed_by = Counter()
-        read_by = Counter()
-        for i in range(16):
+        def read_card():
             with requests.Session() as s:
-                r = s.post(server.url + "/api/kiosks/k1/read-card", timeout=30)
-                assert r.status_code == 200, r.text
-                assert r.json()["card"]["masked_name"]
-                read_by[r.headers["X-Hall-Worker"]] += 1
+                return s.post(server.url + "/api/kiosks/k1/read-card", timeout=30)
+
+        def print_ticket():
             with requests.Session() as s:
-                r = issue(s, server.url, kiosk="k1")
-                assert r.status_code == 201 and r.json()["printed"] is True, r.text
-                printed_by[r.headers["X-Hall-Worker"]] += 1
-        assert set(printed_by) == {"0", "1"} and set(read_by) == {"0", "1"}, (printed_by, read_by)
+                return issue(s, server.url, kiosk="k1")
+        reads = on_both(read_card, 8)
+        assert all(r.json()["card"]["masked_name"] for r in reads)
+        prints = on_both(print_ticket, 8)
+        assert all(r.json()["printed"] is True for r in prints), [r.text for r in prints]
         paper = list((tmp_path / "mock-paper" / "k1").glob("ticket-*.txt"))
-        assert len(paper) == 16
+        assert len(paper) == len(prints)
         # The manager's board lists worker 0's devices whichever process answers.
         manager = hall_session(server, "demo-manager")
         for _ in range(6):
@@ -373,8 +382,8 @@ def test_pages_in_chromium_follow_calls_made_on_either_process(browser, hall):
     """The wall display and a phone page, in Debian's chromium, on the WebSocket-only server:
     each is on one process, the calls are made on both."""
     from browser import shot
-    tickets = [issue(requests.Session(), hall.url) for _ in range(12)]
-    mine = tickets[-1].json()
+    tickets = [issue(requests.Session(), hall.url).json() for _ in range(40)]
+    mine = tickets[11]
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     wall.goto(f"{hall.url}/display")
     wall.wait_for_selector('#wall[data-connection="online"]')
@@ -383,20 +392,20 @@ def test_pages_in_chromium_follow_calls_made_on_either_process(browser, hall):
     phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="11"]')
     clerk = hall.session("demo-clerk")
     clerk.post(hall.url + "/api/counters/1/open").raise_for_status()
-    callers = Counter()
-    for t in tickets:
+
+    def call_next():
         with requests.Session() as fresh:
             fresh.cookies.update(clerk.cookies)
             r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
-            r.raise_for_status()
-            callers[r.headers["X-Hall-Worker"]] += 1
-        number = t.json()["number"]
-        wall.wait_for_function(
-            f"document.querySelector('[data-latest-call]').textContent.includes('{number}')")
+        if r.ok:                                        # each on the wall before the next
+            number = r.json()["ticket"]["number"]
+            wall.wait_for_function(
+                f"document.querySelector('[data-latest-call]').textContent.includes('{number}')")
+        return r
+    on_both(call_next, 12, limit=40)
     phone.wait_for_selector('#phone[data-status="called"] [data-counter="1"]')
     shot(wall, "workers-01-wall")
     shot(phone, "workers-02-phone-called")
-    assert set(callers) == {"0", "1"}, callers
     wall.context.close()
     phone.context.close()
 
