@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, session
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.errors import HallError
 from core.staff import MIN_PASSWORD, USERNAME
 from web import errors
-from web.auth import LoginThrottle, Unauthorized, refuse_cross_site
+from web.auth import LoginThrottle, checked, refuse_cross_site
 
 from .store import CentralStore
 
@@ -47,18 +47,13 @@ def set_disabled(central: CentralStore, username: str, disabled: bool) -> None:
 
 def login(username: str, password: str) -> str:
     central: CentralStore = current_app.extensions["central"]
-    throttle: LoginThrottle = current_app.extensions["central_throttle"]
-    keys = (f"user:{username}", f"addr:{request.remote_addr}")
-    wait = throttle.retry_after(*keys)
-    if wait > 0:
-        raise HallError("too_many_attempts", f"登录失败次数过多,请 {int(wait) + 1} 秒后再试",
-                        status=429, retry_after_s=int(wait) + 1)
-    account = central.account(username) if USERNAME.match(username or "") else None
-    good = check_password_hash(account["password_hash"] if account else _DUMMY, password or "")
-    if account is None or account["disabled"] or not good:
-        throttle.failed(*keys)
-        raise Unauthorized("bad_credentials", "用户名或密码错误")
-    throttle.succeeded(keys[0])
+
+    def authenticate() -> dict | None:
+        account = central.account(username) if USERNAME.match(username or "") else None
+        good = check_password_hash(account["password_hash"] if account else _DUMMY, password or "")
+        return account if account is not None and not account["disabled"] and good else None
+
+    account = checked(current_app.extensions["central_throttle"], username, authenticate)
     session.clear()
     session.update(central_user=username, pw=_mark(account))
     session.permanent = True

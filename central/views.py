@@ -76,12 +76,13 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login_page():
+    who = {"heading": "公司管理人员登录", "heading_en": "Company managers' sign-in"}
     if request.method == "GET":
-        return render_template("central/login.html")
+        return render_template("login.html", **who)
     try:
         login(request.form.get("username", ""), request.form.get("password", ""))
     except HallError as e:
-        return render_template("central/login.html", error=e.message), e.status
+        return render_template("login.html", error=e.message, **who), e.status
     return redirect(url_for("central.page"))
 
 

@@ -93,17 +93,24 @@ class SharedLoginThrottle(LoginThrottle):
             pass
 
 
-def login(accounts, throttle: LoginThrottle, username: str, password: str) -> StaffMember:
+def checked(throttle: LoginThrottle, username: str, authenticate):
+    """`authenticate()` (the account, or None for a wrong name or password) behind the
+    throttle: too many failures for the name or the address wait first (429)."""
     keys = (f"user:{username}", f"addr:{request.remote_addr}")
     wait = throttle.retry_after(*keys)
     if wait > 0:
         raise HallError("too_many_attempts", f"登录失败次数过多,请 {int(wait) + 1} 秒后再试",
                         status=429, retry_after_s=int(wait) + 1)
-    member = accounts.authenticate(username, password)
-    if member is None:
+    found = authenticate()
+    if found is None:
         throttle.failed(*keys)
         raise Unauthorized("bad_credentials", "用户名或密码错误")
     throttle.succeeded(keys[0])
+    return found
+
+
+def login(accounts, throttle: LoginThrottle, username: str, password: str) -> StaffMember:
+    member = checked(throttle, username, lambda: accounts.authenticate(username, password))
     session.clear()
     session["user"] = member.username
     session["role"] = member.role
