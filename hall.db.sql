@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS events (
                 'device', 'help', 'issuing', 'checklist',
                 'precheck', 'help_accepted', 'help_closed', 'alert', 'alert_cleared', 'alert_acked',
                 'recommended', 'churn', 'follow_up', 'follow_up_answered', 'counter_businesses',
-                'staff')),
+                'staff', 'no_show_undone')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,
@@ -98,6 +98,8 @@ CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, day);      -- a rare 
 CREATE INDEX IF NOT EXISTS events_by_ticket ON events (ticket);
 -- A counter's last finish (its rating pad, after-service records) without reading the whole log.
 CREATE INDEX IF NOT EXISTS events_finished ON events (counter, at) WHERE kind = 'finished';
+CREATE INDEX IF NOT EXISTS events_turns ON events (counter, seq)
+    WHERE kind IN ('called', 'no_show', 'no_show_undone');      -- what an undo would undo
 CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events

@@ -14,6 +14,9 @@
     run.py sync --to postgresql://… [--follow [--every S]] [--db FILE] [--config FILE]
     run.py central --db postgresql://… [--host H] [--port P]
     run.py central users add|list|disable|enable …
+    run.py mock status|printer|card|reader|pad …   (drives a running demo's mock devices)
+
+`run.py --help` lists the commands; `run.py COMMAND --help` explains one.
 """
 from __future__ import annotations
 
@@ -40,7 +43,6 @@ import signal  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from core.config import load_config  # noqa: E402
 from core.errors import ConfigError, HallError, StoreError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -107,6 +109,7 @@ def day(argv: list[str]) -> int:
     reset.add_argument("--config", default=None)
     args = p.parse_args(argv)
 
+    from core.config import load_config
     from core.hall import Hall
     from core.store import Store
     store = Store(args.db)
@@ -136,6 +139,7 @@ def backup(argv: list[str]) -> int:
         aside = restore(args.copy, args.db)
         print(f"restored {args.copy} as {args.db}; the database it replaced is kept as {aside}")
         return 0
+    from core.config import load_config
     from core.store import Store
     config = load_config(args.config)
     store = Store(args.db)
@@ -192,30 +196,72 @@ def agent(argv: list[str]) -> int:
     return 0
 
 
+def mock(argv: list[str]) -> int:
+    from drivers.mock.control import main as control
+    return control(argv, DEFAULT_DB)
+
+
+def _simulate(argv: list[str]) -> int:
+    from sim.cli import main as simulate
+    return simulate(argv, DEFAULT_DB)
+
+
+def _company(name: str):
+    def run(argv: list[str]) -> int:                # a company of halls (central/)
+        from central.cli import main as company
+        return company([name, *argv], DEFAULT_DB)
+    return run
+
+
+# run.py's sub-commands: name → (what it does, in one line; its entry with the rest of argv).
+COMMANDS = {
+    "users": ("staff accounts: add, list, disable, enable", users),
+    "day": ("the business day: reset (end it now; numbering restarts at 001)", day),
+    "backup": ("copies of the database: now, list, restore", backup),
+    "simulate": ("simulated busy days into a database; how many windows each hour needs",
+                 _simulate),
+    "agent": ("run a kiosk PC's printer and ID-card reader for a hall server", agent),
+    "sync": ("push the hall's event log to the company's central PostgreSQL", _company("sync")),
+    "central": ("the company's view of its halls side by side, and its accounts",
+                _company("central")),
+    "mock": ("drive a running demo's mock devices: paper out, a card placed, a key pressed …",
+             mock),
+}
+USAGE = ("%(prog)s [--host H] [--port P] [--db FILE] [--config FILE] [--demo] [--public-url URL]\n"
+         "              [--workers N [--redis URL]] [--server threading|gevent]\n"
+         "       %(prog)s COMMAND …   (%(prog)s COMMAND --help)")
+
+
+def _commands_help() -> str:
+    return "\n".join([f"  {name:<10} {text}" for name, (text, _) in COMMANDS.items()]
+                     + [f"  {'help':<10} this list, or `run.py help COMMAND`"])
+
+
+def _serve(argv: list[str]) -> int:
+    from serving import serve
+    return serve(argv, usage=USAGE, commands=_commands_help())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["help"]:
+        if argv[1:2] and argv[1] in COMMANDS:
+            argv = [argv[1], "--help"]
+        else:
+            argv = ["--help"]
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        print(f"run.py: unknown command {argv[0]!r}; the commands: {', '.join(COMMANDS)} "
+              "(run.py --help)", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_ClosedWebSocketNoise())
     logging.getLogger("werkzeug").addFilter(_ClosedWebSocketNoise())
     try:
-        if argv[:1] == ["users"]:
-            return users(argv[1:])
-        if argv[:1] == ["day"]:
-            return day(argv[1:])
-        if argv[:1] == ["agent"]:
-            return agent(argv[1:])
-        if argv[:1] == ["backup"]:
-            return backup(argv[1:])
-        if argv[:1] in (["sync"], ["central"]):      # a company of halls (central/)
-            from central.cli import main as company
-            return company(argv, DEFAULT_DB)
-        if argv[:1] == ["simulate"]:
-            from sim.cli import main as simulate
-            return simulate(argv[1:], DEFAULT_DB)
-        from serving import serve
-        return serve(argv)
+        if argv and argv[0] in COMMANDS:
+            return COMMANDS[argv[0]][1](argv[1:])
+        return _serve(argv)
     except ConfigError as e:
         print(f"hall: cannot start: {e}", file=sys.stderr)
         return 2

@@ -66,7 +66,7 @@ def lan_address() -> str:
 
 
 def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
-           device_warnings: list[str] = ()) -> str:
+           device_warnings: list[str] = (), drive: list[str] = ()) -> str:
     ctx = app.extensions["hall"]
     hall = ctx.hall.config.hall
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
@@ -82,6 +82,8 @@ def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
         paper = next((m.out_dir for m in mocks.values() if getattr(m, "out_dir", None)), None)
         if paper:
             lines.append(f"    printed tickets (text and PNG) land in {paper.parent}/<kiosk>/")
+    if drive:
+        lines += ["", *drive]
     for warning in device_warnings:
         lines.append(f"  ! {warning}")
     if demo:
@@ -114,16 +116,30 @@ def keep_tallies(hall, after_s: float = 60.0) -> None:
             log.exception("counting past days for statistics failed")
 
 
-def serve(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="run.py", description="Start the hall server.")
-    p.add_argument("--host", default="0.0.0.0")
-    p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--db", default=str(DEFAULT_DB))
-    p.add_argument("--config", default=None)
+def _drive_hint(db: str, mocks) -> list[str]:
+    """The banner's lines on `run.py mock …` (or why the mocks cannot be driven)."""
+    from drivers.mock.control import hint, socket_path
+    if mocks is not None and mocks.control_error:
+        return [f"  ! {mocks.control_error}"]
+    return hint(db, DEFAULT_DB) if socket_path(db).exists() else []
+
+
+def serve(argv: list[str], usage: str | None = None, commands: str | None = None) -> int:
+    """`usage` and `commands` (run.py's sub-commands) make `run.py --help` list them."""
+    p = argparse.ArgumentParser(prog="run.py", usage=usage,
+                                description="Start the hall server" + (
+                                    f", or run a command:\n\n{commands}" if commands else "."),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="0.0.0.0", help="the address to listen on (default 0.0.0.0)")
+    p.add_argument("--port", type=int, default=5000, help="default 5000")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="the hall's SQLite database "
+                   "(default var/hall.db)")
+    p.add_argument("--config", default=None, help="the hall's config (default config/hall.toml)")
     p.add_argument("--demo", action="store_true", help="mock devices and demo accounts (password demo)")
     p.add_argument("--public-url", default=None, help="the address phones reach (overrides the config)")
     p.add_argument("--server", choices=("threading", "gevent"),
-                   default=os.environ.get("HALL_SERVER", "threading"))
+                   default=os.environ.get("HALL_SERVER", "threading"),
+                   help="the WSGI server (default threading, or env HALL_SERVER)")
     p.add_argument("--workers", type=int, default=1,
                    help="server processes on this hall (more than 1 needs Redis: see --redis)")
     p.add_argument("--redis", default=None, help="Redis URL for several processes (default: start "
@@ -144,8 +160,10 @@ def serve(argv: list[str]) -> int:
     mocks = None
     mock_paths = json.loads(os.environ.get("HALL_MOCK_PATHS", "null"))
     if args.demo and mock_paths is None and args.worker_index is None:
+        from drivers.mock.control import socket_path
         from drivers.mock.demo import start_mocks
-        mocks = start_mocks(config, Path(args.db).resolve().parent / "mock-paper")
+        mocks = start_mocks(config, Path(args.db).resolve().parent / "mock-paper",
+                            control=socket_path(args.db))
         mock_paths = mocks.paths
     ports, device_warnings = ports_from_config(config, mock_paths)
     app = factory(config, args.db, demo=args.demo, public_url=public_url,
@@ -160,7 +178,7 @@ def serve(argv: list[str]) -> int:
     app.wsgi_app = inflight
     if owner:
         sys.stdout.write(banner(app, args.host, args.port, args.demo, args.server, mocks,
-                                device_warnings))
+                                device_warnings, _drive_hint(args.db, mocks) if args.demo else ()))
         sys.stdout.flush()
 
     # A file-size limit reached (a full quota) fails the write; by default it would kill the hall.
@@ -221,8 +239,10 @@ def supervise(args, argv: list[str]) -> int:
             worker_argv.append(a)
     mocks = None
     if args.demo:                               # outlive a worker's restart: the supervisor's
+        from drivers.mock.control import socket_path
         from drivers.mock.demo import start_mocks
-        mocks = start_mocks(load_config(args.config), Path(args.db).resolve().parent / "mock-paper")
+        mocks = start_mocks(load_config(args.config), Path(args.db).resolve().parent / "mock-paper",
+                            control=socket_path(args.db))
     try:
         return Supervisor(args.workers, worker_argv, args.host, args.port, args.redis,
                           Path(args.db).resolve().parent, mocks.paths if mocks else None).run()

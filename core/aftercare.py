@@ -4,6 +4,7 @@ Chinese working days), and for an account closing the churn reason, the retentio
 whether the customer stayed. Mixed into Hall."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from . import tickets as T
@@ -17,6 +18,7 @@ from .workdays import add_working_days
 
 RECORD_WINDOW_S = 1800      # a served ticket stays recordable this long after it was finished
 FOLLOW_UP_KINDS = ("query", "complaint")
+TICKET_NUMBER = re.compile(r"^[A-Z]{1,2}[0-9]{3}$")
 
 
 class AfterServiceCommands:
@@ -82,17 +84,24 @@ class AfterServiceCommands:
 
     def open_follow_up(self, by: str, contact: str, question: str, kind: str = "query", *,
                        counter_id: str | None = None, ticket_id: str | None = None,
-                       business: str | None = None) -> tuple[dict, list]:
+                       business: str | None = None,
+                       ticket_number: str | None = None) -> tuple[dict, list]:
         """A query not answerable on the spot, or a complaint: recorded with the customer's
-        contact and answered by a due date. From a counter it belongs to the customer served."""
+        contact and answered by a due date. From a counter it belongs to the customer served;
+        on the floor it may name the customer's ticket of today (`ticket_number`, e.g. A007).
+        A refusal names the form field it is about (`field`), in the hall's words."""
         if kind not in FOLLOW_UP_KINDS:
-            raise HallError("bad_follow_up_kind", "回访类型须为 query(咨询)或 complaint(投诉)")
-        phone = normalise_contact(contact)
-        if phone is None:
-            raise HallError("bad_contact", "请填写正确的联系电话(11 位手机号,或带区号的固定电话)")
+            raise HallError("bad_follow_up_kind", "请选择投诉或咨询", field="kind")
+        if business is not None and self.config.business(business) is None:
+            raise NotFound("unknown_business", "请从列表中选择业务", field="business")
         question = (question or "").strip()
         if not question:
-            raise HallError("question_missing", "请填写客户的问题")
+            raise HallError("question_missing", "请写下客户反映的问题或经过", field="question")
+        phone = normalise_contact(contact)
+        if phone is None:
+            raise HallError("bad_contact", "请填写正确的联系电话(11 位手机号,或带区号的固定电话)",
+                            field="contact")
+        ref = (ticket_number or "").strip() or None
         now = self.clock.now()
         today = business_day(now, self.tz)
         with self.store.write() as tx:
@@ -102,8 +111,11 @@ class AfterServiceCommands:
                     raise HallError("counter_missing", "请在窗口登记该客户的回访")
                 t = self._served_here(tx, counter_id, by, ticket_id)
                 business = t.business
+            elif ref is not None:
+                t = self._ticket_of_today(tx, ref, today)
+                business = business or t.business
             if business is None:
-                raise HallError("business_missing", "请选择问题所属的业务")
+                raise HallError("business_missing", "请选择问题所属的业务", field="business")
             due, warning = self.due_date(business, date.fromisoformat(today))
             row = tx.insert_follow_up(
                 kind=kind, ticket=t.id if t else None, number=t.number if t else None,
@@ -113,6 +125,25 @@ class AfterServiceCommands:
                             clerk=by, business=business, follow_up=row["id"], follow_up_kind=kind,
                             due_date=row["due_date"])
         return row, [FollowUpChanged(row, "opened")]
+
+    def _ticket_of_today(self, tx: Tx, ref: str, today: str) -> Ticket:
+        """A ticket of today by its number as the customer reads it (A007, a007, "A 007") or
+        by its token."""
+        number = "".join(ref.split()).upper()
+        if TICKET_NUMBER.match(number):
+            row = tx.conn.execute(
+                "SELECT id FROM tickets WHERE day = ? AND number = ? ORDER BY issued_at DESC LIMIT 1",
+                (today, number)).fetchone()
+            t = tx.ticket(row[0]) if row else None
+            if t is None:
+                raise NotFound("unknown_ticket_number",
+                               f"今天没有 {number} 号,请核对客户号票上的号码(也可以不填)", field="ticket")
+            return t
+        t = tx.ticket(ref) if len(ref) <= 128 else None
+        if t is None or t.day != today:
+            raise HallError("bad_ticket_number", "号码应为字母加三位数字,如 A007(也可以不填)",
+                            field="ticket")
+        return t
 
     def answer_follow_up(self, follow_up_id: int, by: str, answer: str) -> tuple[dict, list]:
         answer = (answer or "").strip()

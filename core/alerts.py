@@ -1,15 +1,33 @@
 """Alerts: what staff must see until someone acknowledges it, kept in the event log.
-Devices raise them here (a printer out of paper, a reader fault); mixed into Hall."""
+Devices raise them here (a printer out of paper, a reader fault); the server's watch raises the
+rest (`watch_floor`); mixed into Hall."""
 from __future__ import annotations
 
 from . import tickets as T
-from .clock import business_day
+from .clock import business_day, day_start, iso
 from .errors import Conflict, NotFound
 from .events import AlertChanged
+from .staff import shown_name
 
 DEVICE_KINDS = {"printer": "打印机", "idcard": "身份证阅读器", "callpad": "呼叫器"}
 DEVICE_STATES = {"paper_out": "缺纸", "paper_near_end": "纸将用尽", "cover_open": "纸仓盖打开",
-                 "offline": "离线(无响应)", "sam_error": "安全模块故障"}
+                 "offline": "离线(无响应)", "sam_error": "安全模块故障",
+                 "agent_disconnected": "离线(取号机电脑未连接)"}
+# Alerts whose end is their resolution: once the condition is over nobody needs to act, so the
+# alert leaves the pages (cleared and acknowledged by the hall itself, both in the event log).
+SELF_RESOLVING = ("called",)
+SYSTEM = "system"
+PER_TICKET = ("long_service", "called")     # subject "<counter>:<ticket>": ends with the ticket
+
+
+def service_limit_s(business) -> int | None:
+    """A service's maximum: the business's max_s, else twice its target (None without either).
+    The long-service alert and the manager's red timer use this one rule."""
+    if business is None:
+        return None
+    if business.max_s:
+        return business.max_s
+    return business.target_s * 2 if business.target_s else None
 
 
 class AlertCommands:
@@ -18,6 +36,42 @@ class AlertCommands:
             return self.counter_name(payload["counter"])
         kiosk = self.config.kiosk(payload.get("kiosk") or "")
         return kiosk.name if kiosk else (payload.get("kiosk") or "")
+
+    def device_view(self, payload: dict) -> dict:
+        """A device as staff read it: its place and kind by name (大门取号机 · 打印机), its state
+        in words; the id stays as a detail."""
+        kind = DEVICE_KINDS.get(payload.get("kind"), payload.get("kind") or "")
+        state = payload.get("state")
+        if payload.get("ok") and state == "ok":
+            state_text = "正常"
+        else:
+            state_text = DEVICE_STATES.get(state, f"故障:{state}" if state else "故障")
+        return {**payload, "name": f"{self._device_place(payload)} · {kind}", "kind_name": kind,
+                "state_text": state_text}
+
+    def staff_name(self, username: str | None) -> str | None:
+        if not username:
+            return username
+        with self.store.read() as tx:
+            return shown_name(tx.staff(username), username)
+
+    def alert_details(self, views: list[dict]) -> list[dict]:
+        """Alert views with what the pages show live: for a customer called and not come
+        (`called`), the counter, the number and when it was called (`called_at`, `called_ts`)."""
+        ids = {v["subject"].split(":", 1)[1] for v in views
+               if v["kind"] == "called" and ":" in (v["subject"] or "")}
+        tickets = {t.id: t for t in self.tickets(sorted(ids))} if ids else {}
+        out = []
+        for v in views:
+            if v["kind"] == "called" and ":" in (v["subject"] or ""):
+                counter, ticket_id = v["subject"].split(":", 1)
+                t = tickets.get(ticket_id)
+                v = {**v, "counter": counter, "counter_name": self.counter_name(counter),
+                     "number": t.number if t else None,
+                     "called_ts": t.called_at if t else None,
+                     "called_at": iso(t.called_at, self.tz) if t and t.called_at else None}
+            out.append(v)
+        return out
 
     def _sync_alert(self, tx, now: float, day: str, kind: str, subject: str, bad: bool,
                     message: str, state: str | None = None) -> AlertChanged | None:
@@ -61,7 +115,8 @@ class AlertCommands:
 
     def watch_floor(self) -> tuple[int, list]:
         """What the server checks every few seconds: a service over its business's maximum, a
-        wait over the hall's threshold, a queue over its length, a counter paused too long.
+        customer called and not come (not started) for longer than `[alerts] called_s`, a wait
+        over the hall's threshold, a queue over its length, a counter paused too long.
         Raises what started, clears what ended. Returns how many alerts are up."""
         cfg = self.config
         limits = cfg.alerts
@@ -75,20 +130,32 @@ class AlertCommands:
         for c in cfg.counters:
             s = counters[c.id]
             t = current.get(s.current_ticket) if s.current_ticket else None
-            if t is not None and t.status in (T.CALLED, T.SERVING):
+            if t is not None and t.day != day:
+                t = None        # yesterday's leftover, closed by the day's first action: no alert
+            if t is not None and t.status == T.SERVING:
                 b = cfg.business(t.business)
-                limit = (b.max_s or b.target_s * 2) if b else None
+                limit = service_limit_s(b)
                 since = t.started_at or t.called_at
                 over = bool(limit and since and now - since > limit)
                 checks.append(("long_service", f"{c.id}:{t.id}", over,
                                f"{c.name} {t.number}({b.name if b else t.business})办理已超过 "
                                f"{round((limit or 0) / 60)} 分钟上限"))
+            elif t is not None and t.status == T.CALLED and t.called_at:
+                # Called, never started: the customer may not have heard, or has left. Cleared
+                # when the clerk starts, marks the no-show or transfers (the ticket leaves).
+                waited = now - t.called_at
+                checks.append(("called", f"{c.id}:{t.id}", waited > limits.called_s,
+                               f"{c.name} {t.number} 叫号超过 {_minutes(limits.called_s)}仍未到窗口"
+                               f"(可重呼、到等候区找客户,或由窗口按过号处理)"))
             paused_for = now - (s.updated_at or now) if s.state == T.PAUSED else 0
             checks.append(("long_pause", c.id, paused_for > limits.pause_s,
                            f"{c.name}已暂停服务 {round(paused_for / 60)} 分钟"))
         oldest: dict[str, float] = {}
         counts: dict[str, int] = {}
+        since = day_start(day, self.tz)
         for q in snap_queued:
+            if q.issued_at < since:
+                continue        # yesterday's leftovers, closed by the day's first action
             counts[q.business] = counts.get(q.business, 0) + 1
             oldest[q.business] = min(oldest.get(q.business, q.issued_at), q.issued_at)
         for b in cfg.businesses:
@@ -112,6 +179,10 @@ class AlertCommands:
                     alert = tx.update_alert(a["id"], cleared_at=now)
                     tx.append_event(at=now, day=day, kind="alert_cleared", alert=a["id"],
                                     alert_kind=kind, subject=subject)
+                    if kind in SELF_RESOLVING and alert["acked_at"] is None:
+                        alert = tx.update_alert(a["id"], acked_at=now, acked_by=SYSTEM)
+                        tx.append_event(at=now, day=day, kind="alert_acked", clerk=SYSTEM,
+                                        alert=a["id"], alert_kind=kind, subject=subject)
                     change = AlertChanged(alert, "cleared")
                 if change:
                     events.append(change)
@@ -125,7 +196,10 @@ class AlertCommands:
             if alert is None:
                 raise NotFound("unknown_alert", "没有找到这条提醒")
             if alert["acked_at"] is not None:
-                raise Conflict("already_acknowledged", f"这条提醒已由 {alert['acked_by']} 确认")
+                if alert["acked_by"] == SYSTEM:
+                    raise Conflict("already_acknowledged", "这条提醒已自动解除")
+                raise Conflict("already_acknowledged",
+                               f"这条提醒已由 {self.staff_name(alert['acked_by'])} 确认")
             alert = tx.update_alert(alert_id, acked_at=now, acked_by=by)
             tx.append_event(at=now, day=business_day(now, self.tz), kind="alert_acked", clerk=by,
                             alert=alert_id, alert_kind=alert["kind"], subject=alert["subject"])
@@ -139,10 +213,15 @@ class AlertCommands:
 
 def _changes(uncleared: list[dict], checks: list[tuple]) -> list[tuple]:
     """(kind, subject, bad, message, alert) for each check whose alert must be raised or cleared;
-    a service alert whose customer has left the counter is cleared."""
+    a service (or called) alert whose customer has left the counter, or moved on from being
+    called, is cleared."""
     live = {(a["kind"], a["subject"]): a for a in uncleared}
     checked = {(c[0], c[1]) for c in checks}
     checks = checks + [(kind, subject, False, "") for kind, subject in live
-                       if kind == "long_service" and (kind, subject) not in checked]
+                       if kind in PER_TICKET and (kind, subject) not in checked]
     return [(kind, subject, bad, message, live.get((kind, subject)))
             for kind, subject, bad, message in checks if bad != ((kind, subject) in live)]
+
+
+def _minutes(seconds: int) -> str:
+    return f"{round(seconds / 60)} 分钟" if seconds >= 60 else f"{seconds} 秒"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import cached_property
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +38,9 @@ class HallInfo(_Strict):
     timezone: str = "Asia/Shanghai"
     opening: time = time(9, 0)
     closing: time = time(18, 0)
+    # Days without issuing (core/hours.py): dates ("2026-10-01") and weekdays (1 = Monday … 7).
+    closed_days: tuple[date, ...] = ()
+    closed_weekdays: tuple[int, ...] = ()
     target_wait_s: int = Field(900, gt=0)
     senior_age: int = Field(65, ge=0, le=150)
     # Other ways to be served, told to a customer who cannot be served here today.
@@ -63,6 +66,11 @@ class HallInfo(_Strict):
     def _hours(self):
         if self.closing <= self.opening:
             raise ValueError("closing must be later than opening")
+        bad = [d for d in self.closed_weekdays if not 1 <= d <= 7]
+        if bad:
+            raise ValueError(f"closed_weekdays {bad}: use 1 (Monday) … 7 (Sunday)")
+        if len(set(self.closed_weekdays)) == 7:
+            raise ValueError("closed_weekdays closes every day of the week")
         return self
 
     @property
@@ -74,6 +82,8 @@ class Routing(_Strict):
     starvation_cap_s: int = Field(600, gt=0)
     estimate_window: int = Field(200, ge=2)
     estimate_horizon_s: int = Field(3600, gt=0)
+    repeat_call_s: float = Field(2.0, ge=0, le=30)   # a second call-next this soon changes nothing
+    no_show_undo_s: int = Field(60, ge=0, le=600)    # a no-show can be undone this long after
 
 
 class PriorityClass(_Strict):
@@ -164,6 +174,7 @@ class Alerts(_Strict):
     wait_s: int = Field(1200, gt=0)       # a ticket waiting longer than this
     queue_length: int = Field(15, gt=0)   # more than this many waiting for one business
     pause_s: int = Field(900, gt=0)       # a counter paused longer than this
+    called_s: int = Field(180, gt=0)      # a customer called and not started longer than this
     check_s: float = Field(5.0, gt=0, le=60)   # how often the server looks
 
 

@@ -21,6 +21,24 @@ def apply(config: HallConfig, changes: dict[str, list[str]]) -> HallConfig:
     business still served by some counter)."""
     if not changes:
         return config
+    known = {b.code for b in config.businesses}
+    for counter_id, codes in changes.items():
+        c = config.counter(counter_id)
+        unknown = [code for code in codes if code not in known]
+        if c is None or unknown:
+            raise Conflict("counter_businesses_invalid",
+                           f"没有编号为 {counter_id} 的窗口" if c is None else f"没有代码为 {unknown[0]} 的业务")
+        if not codes:
+            raise Conflict("counter_businesses_invalid", f"请至少给{c.name}留一项业务(不办理时请关闭窗口)")
+        if len(set(codes)) != len(codes):
+            raise Conflict("counter_businesses_invalid", f"{c.name}的业务有重复")
+    served = {code for c in config.counters for code in changes.get(c.id, c.businesses)}
+    orphans = [b for b in config.businesses if b.code not in served]
+    if orphans:
+        names = "、".join(f"「{_line_name(b)}」" for b in orphans)
+        raise Conflict("counter_businesses_invalid",
+                       f"这样调整后{names}没有窗口办理了:每项业务至少要留一个窗口办理",
+                       businesses=[b.code for b in orphans])
     data = config.model_dump()
     for counter in data["counters"]:
         if counter["id"] in changes:
@@ -30,6 +48,10 @@ def apply(config: HallConfig, changes: dict[str, list[str]]) -> HallConfig:
     except ValidationError as e:
         detail = "; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors())
         raise Conflict("counter_businesses_invalid", f"这样调整后有业务无窗口办理:{detail}") from e
+
+
+def _line_name(b) -> str:
+    return {"fixed": "固网", "mobile": "5G"}.get(b.line, "") + b.name
 
 
 class DayConfig:

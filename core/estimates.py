@@ -1,14 +1,17 @@
-"""Where a ticket stands: how many are ahead, how long it will wait, whether it is on deck.
+"""Where a ticket stands: its place, its wait, whether it is on deck. One projection answers all
+three, so they never contradict each other (docs/routing.md, "What a customer is told").
 
 A snapshot is built from one consistent read of the queue; it answers for every ticket in it.
+The projection (projection.py) plays the working counters forward over the queue with the
+routing rule, so it knows for each ticket when it is called and by which counter:
 
-- ahead: queued tickets that the counters able to serve this ticket would also take, and that
-  come first (higher priority class, or same class and issued earlier). The counters are the
-  open ones that serve the business, or all that serve it while none is open.
-- estimated wait: when the working counters, played forward with the routing rule, would call
-  it (projection.py); a ticket no working counter serves: the catalogue's target times of the
-  tickets ahead, shared over the counters able to serve it.
-- on deck (接一顾二招呼三): among the next two tickets some open counter would call.
+- estimated wait: that call's time, from now;
+- ahead: the tickets called before that moment by the counters able to serve this ticket;
+- on deck (接一顾二招呼三): the first (1) or second (2) call of an open counter, so a ticket is
+  on deck at one window at most, the window expected to take it.
+
+A ticket no working counter serves is not projected: its wait is unknown (None), its place is
+its rank among the tickets competing for the counters able to serve it, and it is not on deck.
 """
 from __future__ import annotations
 
@@ -16,25 +19,25 @@ from bisect import bisect_left
 from typing import Callable
 
 from .config import HallConfig
-from .projection import DEFAULT_HANDLING_S, AtCounter, Pace, Projection
+from .projection import AtCounter, Pace, Projection
 from .routing import line_for, priority_rank
 from .tickets import OPEN, PAUSED, CounterState, QueuedTicket, Ticket
 
 
 class QueueSnapshot:
     def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
-                 now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]],
-                 opens_at: float | None = None):
+                 now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]]):
         self.config = config
         self.queued = queued
         self.counters = counters
         self.now = now
         self._history = history            # → (recent pace, tickets now at counters), read lazily
-        self._opens_at = opens_at          # today's opening, for a queue formed before it
         self._projection: Projection | None = None
         self._lines: dict[str, list[Ticket]] = {}
         self._on_deck: dict[str, int] | None = None
-        self._groups: dict[tuple, tuple[list, list]] = {}
+        self._groups: dict[tuple, list[tuple]] = {}
+        self._call_times: dict[tuple, list[float]] = {}
+        self._by_id = {t.id: t for t in queued}
 
     # --- lines per counter ----------------------------------------------------------
     def active_counters(self) -> list[str]:
@@ -47,13 +50,21 @@ class QueueSnapshot:
                                                self.queued, self.now)
         return self._lines[counter_id]
 
+    def deck(self, counter_id: str) -> list[QueuedTicket]:
+        """The next two tickets this open counter is expected to call (on deck, then third)."""
+        state = self.counters.get(counter_id)
+        if state is None or state.state != OPEN:
+            return []
+        ids = self.projection().order.get(counter_id, [])[:2]
+        return [self._by_id[i] for i in ids]
+
     def deck_position(self, ticket_id: str) -> int | None:
-        """1 = next at some open counter, 2 = after that; None = not on deck."""
+        """1 = next at the open counter expected to call it, 2 = after that; None = not on deck."""
         if self._on_deck is None:
             deck: dict[str, int] = {}
             for cid in self.active_counters():
-                for pos, t in enumerate(self.line(cid)[:2], start=1):
-                    deck[t.id] = min(pos, deck.get(t.id, pos))
+                for pos, t in enumerate(self.deck(cid), start=1):
+                    deck[t.id] = pos
             self._on_deck = deck
         return self._on_deck.get(ticket_id)
 
@@ -68,50 +79,51 @@ class QueueSnapshot:
     def _rank(self, t) -> tuple:
         return (priority_rank(self.config, t), t.issued_at, t.number)
 
-    def _competition(self, counters: tuple[str, ...]) -> tuple[list[tuple], list[int]]:
-        """For one set of serving counters: the sorted keys of every queued ticket competing for
-        them, and the running sum of their target times (one pass, shared by every ticket that
-        has the same counters — so a whole queue's positions cost O(n log n), not O(n²))."""
+    def _rank_among(self, ticket) -> int:
+        """Rank among the queued tickets competing for the counters able to serve this one
+        (for a ticket the projection does not call). One sorted pass per set of counters, shared
+        by every ticket with the same set."""
+        counters = tuple(self.serving_counters(ticket))
         if counters not in self._groups:
             cfgs = [c for c in (self.config.counter(cid) for cid in counters) if c is not None]
             ids = {c.id for c in cfgs}
             businesses = {b for c in cfgs for b in c.businesses}
-            rivals = sorted((self._rank(t), self._target(t.business)) for t in self.queued
-                            if ((t.target_counter in ids) if t.target_counter else (t.business in businesses)))
-            keys = [k for k, _ in rivals]
-            totals = [0]
-            for _, target in rivals:
-                totals.append(totals[-1] + target)
-            self._groups[counters] = (keys, totals)
-        return self._groups[counters]
-
-    def _position(self, ticket) -> tuple[int, int, int]:
-        """(how many come first, their summed target times, number of serving counters)."""
-        counters = tuple(self.serving_counters(ticket))
-        keys, totals = self._competition(counters)
-        ahead = bisect_left(keys, self._rank(ticket))
-        return ahead, totals[ahead], len(counters)
+            self._groups[counters] = sorted(
+                self._rank(t) for t in self.queued
+                if ((t.target_counter in ids) if t.target_counter else (t.business in businesses)))
+        return bisect_left(self._groups[counters], self._rank(ticket))
 
     def ahead(self, ticket: Ticket) -> int:
-        return self._position(ticket)[0] if ticket.queued else 0
-
-    def estimated_wait_s(self, ticket: Ticket) -> int:
         if not ticket.queued:
             return 0
         at = self.projection().calls.get(ticket.id)
-        return self._wait(at, ticket)
+        return self._rank_among(ticket) if at is None else self._called_before(ticket, at)
 
-    def for_newcomer(self, business: str) -> tuple[int, int]:
-        """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise."""
+    def estimated_wait_s(self, ticket: Ticket) -> int | None:
+        """Seconds until the ticket is called; None when no working counter serves it."""
+        if not ticket.queued:
+            return 0
+        return self._wait(self.projection().calls.get(ticket.id))
+
+    def for_newcomer(self, business: str) -> tuple[int, int | None]:
+        """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise,
+        and what that ticket is told once issued."""
         probe = QueuedTicket(id="", number="~", business=business, status="waiting", priority=None,
                              issued_at=self.now, queued_at=self.now, target_counter=None)
-        return self.ahead(probe), self._wait(self.projection().newcomer.get(business), probe)
+        at = self.projection().newcomer.get(business)
+        ahead = self._rank_among(probe) if at is None else self._called_before(probe, at)
+        return ahead, self._wait(at)
 
-    def _wait(self, projected: float | None, ticket) -> int:
-        if projected is not None:
-            return max(0, round(projected - self.now))
-        ahead, targets, n_counters = self._position(ticket)     # no working counter serves it
-        return round(targets / max(1, n_counters)) if ahead else 0
+    def _wait(self, projected: float | None) -> int | None:
+        return None if projected is None else max(0, round(projected - self.now))
+
+    def _called_before(self, ticket, at: float) -> int:
+        """Tickets the counters able to serve `ticket` are expected to call before `at`."""
+        p = self.projection()
+        able = tuple(cid for cid in self.serving_counters(ticket) if cid in p.order)
+        if able not in self._call_times:
+            self._call_times[able] = sorted(p.calls[i] for cid in able for i in p.order[cid])
+        return bisect_left(self._call_times[able], at)
 
     def projection(self) -> Projection:
         """Computed once per snapshot, for every ticket and newcomer at once."""
@@ -120,14 +132,9 @@ class QueueSnapshot:
             working = self.active_counters() or [
                 c.id for c in self.config.counters
                 if (s := self.counters.get(c.id)) is not None and s.state == PAUSED]
-            start = self.now
-            if not working:                 # nobody at work yet: every counter, from opening
+            if not working:                 # nobody at work yet: every counter, from now
                 working = [c.id for c in self.config.counters]
-                start = max(self.now, self._opens_at or self.now)
             self._projection = Projection(self.config, self.queued, working, at_counters,
-                                          start, pace, asked_at=self.now)
+                                          self.now, pace, asked_at=self.now)
         return self._projection
 
-    def _target(self, business: str) -> int:
-        b = self.config.business(business)
-        return (b.target_s if b and b.target_s else DEFAULT_HANDLING_S)

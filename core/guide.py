@@ -86,7 +86,7 @@ class GuideCommands:
         today = business_day(now, self.tz)
         snap = self.snapshot()
         counters = self.counters()
-        lines = {c.id: [q.id for q in snap.line(c.id)[:2]]
+        lines = {c.id: [q.id for q in snap.deck(c.id)]
                  for c in self.config.counters if counters[c.id].state != T.CLOSED}
         long_ids = [q.id for q in snap.queued if now - q.issued_at >= self.config.alerts.wait_s]
         current_ids = [c.current_ticket for c in counters.values() if c.current_ticket]

@@ -5,10 +5,11 @@ Blueprints call these and hand the events to the publisher; nothing here knows a
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import date
 
-from . import identity, routing, tickets as T
+from . import hours, identity, routing, tickets as T
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
@@ -33,6 +34,10 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
 
     def __init__(self, config: HallConfig, store: Store, clock=None):
         super().__init__(config, store, clock)
+        # Whether tickets are taken around the clock (core/hours.py): the served hall keeps its
+        # hours (create_app sets this False, the demo True); a bare Hall (the simulator, scripts)
+        # issues whenever its clock says.
+        self.always_open = True
         self._seen_day: str | None = None
         with store.write() as tx:
             tx.ensure_counters([c.id for c in config.counters])
@@ -114,6 +119,7 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
                 if existing.issued_business != business:
                     raise Conflict("request_id_reused", "这个请求编号已用于另一项业务的取号")
                 return existing, False, []
+            hours.check_open(self)          # outside the hall's hours: hall_closed (core/hours.py)
             now, day = self._begin(tx, events)
             card = None
             if card_token is not None:
@@ -225,21 +231,31 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
 
     # --- serving --------------------------------------------------------------------
     def call_next(self, counter_id: str, clerk: str) -> tuple[Ticket | None, list]:
-        """Give the counter its best waiting ticket. Finishes the current one first (a call pad
-        has no finish key: pressing call means the customer at the window is done). A service
-        that was started is held to finish's rule: no required key moment left open."""
+        """Give the counter its best waiting ticket. A customer being served is finished first
+        (a call pad's CALL means "done, next"), held to finish's rule: no required key moment
+        left open. Refused, changing nothing:
+        - within `routing.repeat_call_s` of the counter's last call (a double press, a key
+          bounce, a retried request): `call_repeated`;
+        - while the customer called was never started (`not_started`): counting them served
+          would be a service that never happened, and marking them no-show would void the
+          ticket of someone who may be at the window. The clerk says which it was: 开始办理
+          (start) or 过号 (no-show)."""
         events: list = []
         with self.store.write() as tx:
             now, day = self._begin(tx, events)
             c = self._counter(tx, counter_id, clerk)
             if c.state == T.PAUSED:
                 raise Conflict("counter_paused", f"{self.counter_name(counter_id)}暂停服务中,请先恢复")
-            if c.current_ticket:
-                current = tx.ticket(c.current_ticket)
-                if current is not None and current.status in T.AT_COUNTER:
-                    if current.status == T.SERVING:
-                        self._refuse_open_checklist(current)
-                    events.append(self._finish(tx, now, day, c, current))
+            current = tx.ticket(c.current_ticket) if c.current_ticket else None
+            if current is not None and current.status in T.AT_COUNTER:
+                if now - (current.last_called_at or now) < self.config.routing.repeat_call_s:
+                    raise Conflict("call_repeated", f"刚刚已叫 {current.number},重复按键不会再叫下一位",
+                                   ticket=current.number)
+                if current.status == T.CALLED:
+                    raise Conflict("not_started", f"{current.number} 已叫号但还没有开始办理:客户已到请按"
+                                   "「开始办理」,未到请按「重呼」或「过号」", ticket=current.number)
+                self._refuse_open_checklist(current)
+                events.append(self._finish(tx, now, day, c, current))
             cfg = self.config.counter(counter_id)
             pick = routing.pick_next(self.config, cfg, tx.queued_tickets(cfg.businesses, cfg.id), now)
             best = tx.ticket(pick.id) if pick is not None else None
@@ -294,8 +310,9 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
     def _refuse_open_checklist(self, t: Ticket) -> None:
         missing = self.missing_checklist(t)
         if missing:
-            names = "、".join(self.config.checklist.get(k, k)[:12] for k in missing)
-            raise Conflict("checklist_incomplete", f"请先完成关键时刻:{names}", missing=missing)
+            names = "".join(f"「{moment_title(self.config.checklist.get(k, k))}」" for k in missing)
+            raise Conflict("checklist_incomplete", f"还有关键时刻没有勾选:{names}。做到后请在右侧勾选,再办结",
+                           missing=missing)
 
     def missing_checklist(self, t: Ticket) -> list[str]:
         b = self.config.business(t.business)
@@ -341,6 +358,30 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
             tx.append_event(at=now, day=day, kind="no_show", ticket=t, counter=counter_id,
                             clerk=clerk, recalls=t.recalls)
         events.append(TicketChanged(t, "no_show"))
+        return t, events
+
+    def undo_no_show(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
+        """A no-show pressed by mistake (the customer was at the window): within
+        `routing.no_show_undo_s` the ticket is this counter's called customer again."""
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self._begin(tx, events)
+            c = self._counter(tx, counter_id, clerk)
+            last = tx.last_turn(counter_id)
+            t = tx.ticket(last["ticket"]) if last and last["kind"] == "no_show" else None
+            if t is None or t.status != T.NO_SHOW or now - last["at"] > self.config.routing.no_show_undo_s:
+                raise Conflict("nothing_to_undo",
+                               f"没有可撤销的过号(只能撤销本窗口 {self.config.routing.no_show_undo_s} 秒内的过号)")
+            if c.current_ticket:
+                raise Conflict("ticket_in_progress", "窗口已在办理其他号码,不能撤销过号")
+            if c.state != T.OPEN:
+                raise Conflict("counter_paused", f"{self.counter_name(counter_id)}暂停服务中,请先恢复")
+            t = t.with_(status=T.CALLED, ended_at=None, counter=counter_id, clerk=clerk)
+            tx.save_ticket(t)
+            tx.save_counter(c.with_(current_ticket=t.id, updated_at=now))
+            tx.append_event(at=now, day=day, kind="no_show_undone", ticket=t, counter=counter_id,
+                            clerk=clerk)
+        events.append(TicketChanged(t, "no_show_undone"))
         return t, events
 
     def transfer(self, counter_id: str, clerk: str, business: str | None = None,
@@ -390,3 +431,9 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
 
 STATUS_ZH = {T.WAITING: "等待中", T.CALLED: "已叫号", T.SERVING: "办理中", T.DONE: "已办结",
              T.NO_SHOW: "已过号", T.TRANSFERRED: "已转移"}
+
+
+def moment_title(text: str) -> str:
+    """A key moment's words up to its first explanation (「审核有效证件」 of
+    「审核有效证件(单位须营业执照…)」): whole phrases, never cut mid-word."""
+    return re.split(r"[((,,::;;]", text, maxsplit=1)[0].strip() or text

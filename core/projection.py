@@ -90,8 +90,9 @@ class AtCounter:
 
 
 class Projection:
-    """Projected call times: `calls[ticket id]` and `newcomer[business]` (absolute seconds);
-    a ticket or business no working counter serves is absent."""
+    """Projected calls: `calls[ticket id]` and `newcomer[business]` (absolute seconds), the
+    counter expected to call each (`counter_of`, `newcomer_counter`) and each counter's calls in
+    order (`order`); a ticket or business no working counter serves is absent."""
 
     def __init__(self, config: HallConfig, queued: list, counters: list[str],
                  at_counters: dict[str, AtCounter], start: float, pace: Pace,
@@ -100,7 +101,10 @@ class Projection:
         self.config, self.pace = config, pace
         self.now = start if asked_at is None else asked_at
         self.calls: dict[str, float] = {}
+        self.counter_of: dict[str, str] = {}
+        self.order: dict[str, list[str]] = {}
         self.newcomer: dict[str, float] = {}
+        self.newcomer_counter: dict[str, str] = {}
         cfgs = [c for c in (config.counter(cid) for cid in counters) if c is not None]
         self._run(cfgs, queued, at_counters, start)
 
@@ -134,11 +138,14 @@ class Projection:
                     pref = 0
                 if pick is None or (NO_PRIORITY, pref, now) < pick[0]:
                     self.newcomer[b] = t
+                    self.newcomer_counter[b] = c.id
                     waiting.discard(b)
             if pick is None:
                 continue                       # this counter has nothing left to call
             ticket = pick[1]
             self.calls[ticket.id] = t
+            self.counter_of[ticket.id] = c.id
+            self.order.setdefault(c.id, []).append(ticket.id)
             left -= 1
             heapq.heappush(heap, (t + self.pace.call_s(ticket.business), i))
 

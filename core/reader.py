@@ -5,7 +5,7 @@ import json
 from datetime import date, timedelta
 
 from . import stats
-from .clock import SystemClock, business_day, day_start
+from .clock import SystemClock, business_day
 from .config import HallConfig
 from .day_config import DayConfig
 from .errors import NotFound
@@ -53,6 +53,30 @@ class HallReader(DayConfig):
             out[b.code] = {"waiting": counts.get(b.code, 0), "ahead": ahead, "estimated_wait_s": wait}
         return out
 
+    def version(self) -> int:
+        """The event log's newest number: every change of the hall appends to it."""
+        with self.store.read() as tx:
+            return tx.last_seq()
+
+    def as_of(self, read, tries: int = 3):
+        """(read(), the version it shows): `read` may take several reads of the store, so it is
+        run again while the hall changed under it. Pages paint only answers newer than theirs."""
+        for _ in range(tries):
+            before = self.version()
+            result = read()
+            if self.version() == before:
+                return result, before
+        return result, before
+
+    def undoable_no_show(self, counter_id: str) -> dict | None:
+        """The no-show this counter may still undo: its number and until when (hall time)."""
+        with self.store.read() as tx:
+            last = tx.last_turn(counter_id)
+        if not last or last["kind"] != "no_show":
+            return None
+        until = last["at"] + self.config.routing.no_show_undo_s
+        return {"number": last["number"], "until_ts": until} if self.clock.now() <= until else None
+
     def rated(self, ticket_id: str) -> bool:
         with self.store.read() as tx:
             return tx.rating(ticket_id) is not None
@@ -74,10 +98,7 @@ class HallReader(DayConfig):
                 at_counters = rtx.at_counters()
             return Pace(self.config, ended), at_counters
 
-        opening = self.config.hall.opening
-        opens_at = (day_start(business_day(now, self.tz), self.tz)
-                    + opening.hour * 3600 + opening.minute * 60)
-        return QueueSnapshot(self.config, queued, counters, now, history, opens_at)
+        return QueueSnapshot(self.config, queued, counters, now, history)
 
     def waiting_counts(self) -> dict[str, int]:
         """Business code → tickets waiting in its queue (every business, zeros included)."""

@@ -30,6 +30,13 @@ _demo_hash: str | None = None
 KEEP = object()      # update(): leave this field as it is
 
 
+def shown_name(member: StaffMember | None, username: str | None = None) -> str | None:
+    """How staff pages show a person: the name (display_name), else the username."""
+    if member is None:
+        return username
+    return member.display_name or member.username
+
+
 def password_mark(member: StaffMember) -> str:
     """A short mark of the password hash, kept in the session: a new password ends the
     sessions signed in with the old one."""
@@ -150,6 +157,10 @@ class StaffAccounts:
     def all(self) -> list[StaffMember]:
         with self.store.read() as tx:
             return tx.all_staff()
+
+    def names(self) -> dict[str, str]:
+        """username → the name staff pages show (display_name, else the username)."""
+        return {m.username: shown_name(m) for m in self.all()}
 
     def get(self, username: str) -> StaffMember | None:
         with self.store.read() as tx:

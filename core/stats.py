@@ -166,6 +166,9 @@ class Tally:
             elif kind == "no_show":
                 for x in [a] + people(e):
                     x.no_show += 1
+            elif kind == "no_show_undone":          # pressed by mistake: the customer came
+                for x in [a] + people(e):
+                    x.no_show -= 1
             elif kind == "transferred":
                 self.businesses.setdefault(d.get("from_business") or e["business"], _Acc()).transferred_out += 1
             elif kind == "rated":

@@ -111,3 +111,9 @@ class LogTx:
         row = self._one("SELECT * FROM events WHERE kind = 'finished' AND counter = ? AND at >= ? "
                         "ORDER BY seq DESC LIMIT 1", (counter, since))
         return dict(row) if row else None
+
+    def last_turn(self, counter: str) -> dict | None:
+        """The latest call, no-show or undone no-show at a counter (what an undo would undo)."""
+        row = self._one("SELECT * FROM events WHERE counter = ? AND kind IN "
+                        "('called', 'no_show', 'no_show_undone') ORDER BY seq DESC LIMIT 1", (counter,))
+        return dict(row) if row else None

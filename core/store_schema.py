@@ -44,6 +44,7 @@ def _v2_guide_and_after_service(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _v2_guide_and_after_service,
+    3: _rebuild_events,        # no_show_undone
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
+from . import hours
 from .clock import iso
 from .config import HallConfig
 from .estimates import QueueSnapshot
@@ -100,10 +101,11 @@ def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
     }
     if snap is not None and c.state != "closed":
         # 接一顾二招呼三: the one being served, the one on deck, the one after.
-        line = snap.line(c.id)
-        view["on_deck"] = line[0].number if len(line) > 0 else None
-        view["third"] = line[1].number if len(line) > 1 else None
-        view["waiting"] = len(line)
+        # the next two the projection expects this counter to call: each at one window only
+        deck = snap.deck(c.id)
+        view["on_deck"] = deck[0].number if len(deck) > 0 else None
+        view["third"] = deck[1].number if len(deck) > 1 else None
+        view["waiting"] = len(snap.line(c.id))
     return view
 
 
@@ -119,6 +121,7 @@ def hall_state(hall, last_calls: int = 10) -> dict:
         "waiting": hall.waiting_counts(),
         "estimates": hall.business_estimates(),
         "issuing": hall.issuing(),
+        "hours": hours.state(hall, with_now=False),
         "last_calls": [call_view_from_event(config, e) for e in hall.last_calls(last_calls)],
         "counters": [counter_view(config, counters[c.id], current.get(counters[c.id].current_ticket), snap)
                      for c in config.counters if c.id in counters],

@@ -12,14 +12,20 @@ from .records import after_service
 
 
 def _answer(counter_state=None, ticket=None, counter_id: str | None = None):
+    """An action's answer, with `version`: the page paints it only if newer than what it shows."""
     hall = ctx().hall
-    snap = hall.snapshot()
-    state = counter_state or hall.counters()[counter_id]
-    current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
-    return ok({
-        "counter": views.counter_view(hall.config, state, current, snap),
-        "ticket": views.ticket_view(hall.config, ticket, snap) if ticket else None,
-    })
+    counter_id = counter_id or counter_state.id
+
+    def read():
+        snap = hall.snapshot()
+        state = hall.counters()[counter_id]
+        current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
+        return {
+            "counter": views.counter_view(hall.config, state, current, snap),
+            "ticket": views.ticket_view(hall.config, hall.ticket(ticket.id), snap) if ticket else None,
+        }
+    body, version = hall.as_of(read)
+    return ok({**body, "version": version})
 
 
 @route(bp, "/api/counters/<counter_id>/open", "POST", summary="Take the counter (sign in at it)",
@@ -64,6 +70,7 @@ _action("recall", "Call the current ticket again (重呼)")
 _action("start", "The customer arrived: start serving")
 _action("finish", "Service done")
 _action("no-show", "The called customer did not come (过号)")
+_action("undo-no-show", "Undo this counter's no-show of the last minute: the customer is called here again")
 _action("resume", "Resume after a pause", answers_counter=True)
 
 
@@ -89,6 +96,11 @@ def desk(counter_id: str, staff):
     cfg = hall.config.counter(counter_id)
     if cfg is None:
         raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
+    body, version = hall.as_of(lambda: _desk(hall, cfg, counter_id, staff))
+    return ok({**body, "version": version})
+
+
+def _desk(hall, cfg, counter_id: str, staff) -> dict:
     snap = hall.snapshot()
     state = hall.counters()[counter_id]
     current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
@@ -105,14 +117,15 @@ def desk(counter_id: str, staff):
                                   for k in b.checklist]}
     today = hall.today()
     day = stats.clerk_day(hall.config, hall.events(today, today, ("finished",)), staff.username)
-    return ok({
+    return {
         "counter": {**views.counter_view(hall.config, state, current, snap), "clerk": state.clerk},
         "customer": customer,
         "waiting": {code: counts.get(code, 0) for code in cfg.businesses},
         "my_day": day,
         "after_service": after_service(counter_id, staff.username),
+        "undo_no_show": hall.undoable_no_show(counter_id),
         "now_ts": hall.clock.now(),           # the page's timer runs on the hall's clock
-    })
+    }
 
 
 @route(bp, "/api/counters/<counter_id>/transfer", "POST",

@@ -53,7 +53,11 @@ def counter_screen(counter_id: str):
 @bp.get("/t/<token>")
 def phone(token: str):
     hall = ctx().hall
-    ticket = hall.ticket(token)                 # 404 JSON for an unknown token
+    try:
+        ticket = hall.ticket(token)
+    except NotFound:                            # a mistyped link, or not one of ours: say so
+        return render_template("display/phone_missing.html", page=_page(),
+                               hall=hall.config.hall), 404
     page = _page(ticket=token, ticket_public=views.public_id(token), id_required=bool(
         (b := hall.config.business(ticket.business)) and b.id_required))
     return render_template("display/phone.html", page=page, hall=hall.config.hall)

@@ -44,6 +44,12 @@ STRINGS = {
     "no_show_help": _l("过号无效。请重新取号,或咨询大厅导购。"),
     "done_thanks": _l("业务已办结,感谢您的光临!"),
     "rated": _l("您已评价,感谢您的反馈"),
+    "welcome": _l("欢迎光临"),
+    "idle_hint": _l("请留意叫号,叫到您的号码时请到相应窗口办理"),
+    "stale_since": _l("以下为 {time} 的信息,请留意窗口叫号"),
+    "hall_notice": _l("大厅通知"),
+    "not_found_title": _l("没有找到这张号票"),
+    "not_found_help": _l("链接可能有误,或号票不是今天的(号码每天重新开始)。请咨询大厅导购,或到门口取号机重新取号。"),
     "lang_en": _l("English"),
     "lang_zh": _l("中文"),
 }

@@ -72,7 +72,9 @@ def _chinese(p, text: str, width: int = 1, height: int = 1, bold: bool = False) 
     p._raw(bytes((0x1C, 0x21, fs)) + text.encode("gb18030", errors="replace") + b"\n")
 
 
-def _minutes(seconds: int) -> str:
+def _minutes(seconds: int | None) -> str:
+    if seconds is None:                      # no open window serves the business now
+        return "暂无窗口办理,请留意叫号或咨询导购"
     return "即将叫号" if seconds < 60 else f"约 {round(seconds / 60)} 分钟"
 
 
@@ -91,7 +93,7 @@ def ticket_bytes(ticket: dict, hall: dict) -> bytes:
     p.set(bold=True, custom_size=True, width=5, height=5)
     p._raw(ticket["number"].encode("ascii") + b"\n")
     _chinese(p, f"您前面还有 {ticket.get('ahead', 0)} 人在等待", 1, 2)
-    _chinese(p, f"预计等待:{_minutes(int(ticket.get('estimated_wait_s') or 0))}")
+    _chinese(p, f"预计等待:{_minutes(ticket.get('estimated_wait_s'))}")
     issued = ticket.get("issued_at", "")
     try:
         issued = datetime.fromisoformat(issued).strftime("%Y-%m-%d %H:%M")

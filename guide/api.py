@@ -24,7 +24,39 @@ def lineup(staff):
                "alerts, long waits, follow-ups due",
        tag="guide", roles=FLOOR_ROLES)
 def floor(staff):
-    return ok(ctx().hall.floor_board())
+    c = ctx()
+    board = c.hall.floor_board()
+    return ok(with_names(board, c.accounts.names(), c.hall.counters()))
+
+
+def with_names(board: dict, names: dict[str, str], states: dict) -> dict:
+    """People by their names (display_name, the username only where there is none): the clerk
+    at each counter, who pre-checked, who took a help request, who opened a follow-up; and the
+    details the called-not-come alerts show live."""
+    def name(username):
+        return names.get(username, username) if username else None
+
+    def person(p):
+        if p:
+            p["prechecked_by_name"] = name(p.get("prechecked_by"))
+    current = {t.id: t for t in ctx().hall.tickets([c["current"]["id"] for c in board["counters"]
+                                                    if c.get("current")])}
+    for counter in board["counters"]:
+        state = states.get(counter["id"])
+        counter["clerk"] = state.clerk if state else None
+        counter["clerk_name"] = name(counter["clerk"])
+        if counter.get("current") and counter["current"]["id"] in current:
+            counter["current"]["status"] = current[counter["current"]["id"]].status   # called · serving
+        for key in ("current", "on_deck", "third"):
+            person(counter.get(key))
+    for p in board.get("long_waits", []):
+        person(p)
+    for h in board["help"]:
+        h["accepted_by_name"] = name(h.get("accepted_by"))
+    for f in board["follow_ups"]:
+        f["opened_by_name"] = name(f.get("opened_by"))
+    board["alerts"] = ctx().hall.alert_details(board["alerts"])
+    return board
 
 
 @route(bp, "/api/tickets/<ticket_id>/precheck", "POST",
@@ -53,7 +85,7 @@ _help_action("close", "Close a help request (the customer was helped)")
 @route(bp, "/api/alerts", "GET", summary="Alerts not yet acknowledged", tag="guide", roles=FLOOR_ROLES)
 def alerts(staff):
     hall = ctx().hall
-    return ok({"alerts": [hall.alert_view(a) for a in hall.alerts()]})
+    return ok({"alerts": hall.alert_details([hall.alert_view(a) for a in hall.alerts()])})
 
 
 @route(bp, "/api/alerts/<alert_id>/ack", "POST", summary="Acknowledge an alert", tag="guide",
@@ -73,12 +105,13 @@ def follow_ups(staff):
 
 
 @route(bp, "/api/follow-ups", "POST",
-       summary="Record a complaint or question taken on the floor (no ticket): due in working days",
+       summary="Record a complaint or question taken on the floor: due in working days; `ticket` "
+               "may name the customer's ticket of today by its number (A007)",
        tag="guide", roles=FLOOR_ROLES, body=FollowUp, answers={201: None}, errors=(404,))
 def open_follow_up(staff, body: FollowUp):
     hall = ctx().hall
     row = run(hall.open_follow_up, staff.username, body.contact, body.question, body.kind,
-              business=body.business)
+              business=body.business, ticket_number=body.ticket)
     return ok(hall.follow_up_view(row), 201)
 
 

@@ -1,14 +1,17 @@
 """Issuing tickets and reading ID cards at a kiosk."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 
-from core import views
-from core.errors import Forbidden, HallError
+from pydantic import Field
+
+from core import tickets as T, views
+from core.errors import Conflict, Forbidden, HallError
 from web import auth
 from web.api import ok, route
 from web.context import ctx, publish_pending, run
-from web.schemas import HelpRequest, IssueTicket, IssuedTicketOut, ReadCardOut
+from web.schemas import Body, HelpRequest, IssueTicket, IssuedTicketOut, ReadCardOut
 
 from . import bp
 
@@ -24,13 +27,59 @@ def issue(body: IssueTicket):
     ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
                           card_token=body.card_token, priority=body.priority)
     view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
-    if ticket.kiosk is not None:
+    if not created and ticket.request_id != body.request_id:
+        # The same person, the same queue (a second card read): the ticket they already have.
+        # Nothing prints now: say so, and whether it printed then (POST …/print prints it again).
+        view.update(existing=True, printed=False, print_error="already_issued",
+                    printed_before=bool(ticket.printed))
+    elif ticket.kiosk is not None:
         if ticket.printed is None:      # first time, or a retry after a crash before printing
             publish_pending()           # the arrival is news before the paper is out
             printed, error = c.devices.print_ticket(ticket.kiosk, view, views.hall_view(c.hall.config))
             ticket = run(c.hall.record_print, ticket.id, printed, error)
-        view.update(printed=bool(ticket.printed), print_error=ticket.print_error)
+        view.update(existing=False, printed=bool(ticket.printed), print_error=ticket.print_error)
     return ok(view, 201 if created else 200)
+
+
+class PrintAgain(Body):
+    kiosk: str = Field(min_length=1, max_length=64, description="print at this kiosk's printer")
+
+
+REPRINT_EVERY_S = 60          # one reprint of a ticket per minute (a lost ticket, not a stack)
+_reprinted: dict[str, float] = {}
+_reprint_lock = threading.Lock()
+
+
+@route(bp, "/api/tickets/<token>/print", "POST", summary="Print a waiting ticket again at a kiosk",
+       tag="kiosk", body=PrintAgain, answers={200: IssuedTicketOut}, errors=(404, 409, 429))
+def print_again(token: str, body: PrintAgain):
+    """Never a new ticket: the same number on paper again, at most once a minute per ticket."""
+    c = ctx()
+    if c.hall.config.kiosk(body.kiosk) is None:
+        raise HallError("unknown_kiosk", f"没有编号为 {body.kiosk} 的取号机", status=404)
+    ticket = c.hall.ticket(token)
+    if ticket.status not in (T.WAITING, T.TRANSFERRED, T.CALLED) or ticket.day != c.hall.today():
+        raise Conflict("ticket_not_waiting", f"{ticket.number} 已不在排队中,无需再打印号票")
+    now = c.hall.clock.now()
+    with _reprint_lock:
+        for tid, at in list(_reprinted.items()):
+            if now - at >= REPRINT_EVERY_S:
+                del _reprinted[tid]
+        last = _reprinted.get(ticket.id)
+        if last is not None:
+            wait = max(1, round(REPRINT_EVERY_S - (now - last)))
+            raise HallError("reprint_too_soon", f"号票 {ticket.number} 刚刚打印过,请 {wait} 秒后再试",
+                            status=429, retry_after_s=wait)
+        _reprinted[ticket.id] = now
+    view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
+    printed, error = c.devices.print_ticket(body.kiosk, view, views.hall_view(c.hall.config))
+    if printed or ticket.printed is None:
+        run(c.hall.record_print, ticket.id, printed, error)
+    if not printed:             # nothing came out: the customer may try again at once
+        with _reprint_lock:
+            _reprinted.pop(ticket.id, None)
+    view.update(existing=True, printed=printed, print_error=error, reprint=True)
+    return ok(view)
 
 
 @route(bp, "/api/kiosks/<kiosk_id>/read-card", "POST", summary="Read the kiosk's ID-card reader",

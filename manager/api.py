@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from core.alerts import service_limit_s
 from web.api import ok, route
 from web.context import ctx, run
 from web.schemas import CounterBusinesses, Issuing, StatsOut, StatsQuery
@@ -21,11 +22,19 @@ MANAGER_ROLES = ("manager", "admin")
        roles=MANAGER_ROLES)
 def live_hall(staff):
     c = ctx()
-    board = c.hall.hall_board()
+    hall = c.hall
+    board = hall.hall_board()
+    names = c.accounts.names()
     for counter in board["counters"]:
-        member = c.accounts.get(counter["clerk"]) if counter["clerk"] else None
-        counter["clerk_name"] = (member.display_name or member.username) if member else None
-    board["devices"] = c.devices.status()
+        counter["clerk_name"] = names.get(counter["clerk"], counter["clerk"]) if counter["clerk"] else None
+        cur = counter.get("current")
+        if cur is not None:
+            # Red past this (the business's maximum, else twice its target): the same rule as
+            # the long-service alert, so the timer is red exactly when the alert is up.
+            cur["limit_s"] = service_limit_s(hall.config.business(cur["business"]))
+    board["called_alert_s"] = hall.config.alerts.called_s
+    board["alerts"] = hall.alert_details(board["alerts"])
+    board["devices"] = sorted((hall.device_view(d) for d in c.devices.status()), key=lambda d: d["name"])
     return ok(board)
 
 

@@ -91,7 +91,7 @@ class Customer:
     mood: float                      # below 0.5, a wait over the standard costs a star
     id: str = ""
     called_s: float | None = None
-    estimate_s: int = 0
+    estimate_s: int | None = 0
     naive_s: float = 0.0
 
     def score(self, wait_s: float, target_wait_s: float) -> int | None:

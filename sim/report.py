@@ -43,7 +43,8 @@ class EstimateError:
 
 def estimate_error(customers: list[Customer]) -> EstimateError:
     """Against the oracle: the wait each ticket really had until its first call."""
-    called = [c for c in customers if c.called_s is not None]
+    # A ticket told no estimate (no working window served it then) is not scored.
+    called = [c for c in customers if c.called_s is not None and c.estimate_s is not None]
     if not called:
         return EstimateError(0, 0.0, 0.0, 0.0)
     true = [c.called_s - c.arrive_s for c in called]

@@ -38,9 +38,16 @@ class LiveHall:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop_server(self) -> None:
-        """The server goes away (its sockets close); the database stays."""
+        """The server goes away, and with it every open socket (a killed server's do); the
+        database stays."""
+        sio = self.app.extensions["hall"].socketio.server
         self.server.shutdown()
         self.server.server_close()
+        for sid in list(getattr(sio.eio, "sockets", {})):
+            try:
+                sio.eio.disconnect(sid)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
         self.devices.close()
         self.hall.store.close()
 

@@ -91,3 +91,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def serve_next(hall, clock, counter: str, clerk: str):
+    """The clerk's "done, next" as a real counter does it: the customer called came (start), the
+    required key moments were done, a moment passes (no double press), call-next finishes them
+    and calls the next → that ticket."""
+    state = hall.counters()[counter]
+    if state.current_ticket and hall.ticket(state.current_ticket).status == "called":
+        hall.start(counter, clerk)
+    if state.current_ticket:                      # the key moments the business requires, done
+        for key in hall.missing_checklist(hall.ticket(state.current_ticket)):
+            hall.tick(counter, clerk, key, True)
+    clock.advance(hall.config.routing.repeat_call_s + 1)
+    return hall.call_next(counter, clerk)[0]

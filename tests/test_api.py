@@ -275,7 +275,7 @@ def test_checklist_required_before_finish(app, client, clerk):
     assert m.get("/api/counters/3/desk").get_json()["my_day"]["served"] == 1
 
 
-def test_call_next_holds_a_started_service_to_the_checklist(app, client):
+def test_call_next_holds_a_started_service_to_the_checklist(app, client, clock):
     m = app.test_client()
     login(m, "demo-manager")
     m.post("/api/counters/3/open")
@@ -283,18 +283,26 @@ def test_call_next_holds_a_started_service_to_the_checklist(app, client):
     issue(client, "M-NEW")
     assert m.post("/api/counters/3/call-next").get_json()["ticket"]["number"] == "G001"
     assert m.post("/api/counters/3/start").status_code == 200
+    clock.advance(120)
     r = m.post("/api/counters/3/call-next")                 # the pad's "done, next" skips nothing
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "checklist_incomplete"
     assert m.get("/api/counters/3/desk").get_json()["customer"]["status"] == "serving"
     for key in ("real_name", "anti_fraud", "contract_terms"):
         m.post("/api/counters/3/checklist", json={"key": key})
     assert m.post("/api/counters/3/call-next").get_json()["ticket"]["number"] == "G002"
-    # Called but never started (a pad-only counter): call-next finishes it, the gap is logged.
-    assert m.post("/api/counters/3/call-next").status_code == 200
+    # Called, never started: call-next refuses (start or no-show first); nothing counted served.
+    r = m.post("/api/counters/3/call-next")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "call_repeated"
+    clock.advance(30)
+    r = m.post("/api/counters/3/call-next")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_started"
     hall = app.extensions["hall"].hall
-    last = hall.events(hall.today(), hall.today(), ("finished",))[-1]
-    assert last["number"] == "G002" and set(last["data"]["checklist_missing"]) == {
-        "real_name", "anti_fraud", "contract_terms"}
+    assert [e["number"] for e in hall.events(hall.today(), hall.today(), ("finished",))] == ["G001"]
+    # A no-show pressed by mistake comes back within a minute.
+    assert m.post("/api/counters/3/no-show").status_code == 200
+    r = m.post("/api/counters/3/undo-no-show")
+    assert r.status_code == 200 and r.get_json()["ticket"]["status"] == "called"
+    assert r.get_json()["counter"]["current"] == "G002" and r.get_json()["version"] > 0
 
 
 def test_every_page_word_has_its_english(app):

@@ -1,9 +1,12 @@
 """run.py's sub-commands and start-up refusals."""
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 from server import ROOT
 
@@ -39,13 +42,16 @@ def test_day_reset(tmp_path):
     from core.store import Store
     store = Store(db)
     hall = Hall(load_config(), store)
+    hall.always_open = True             # whatever the hour the test runs at (core/hours.py)
     hall.issue_ticket("F-NEW", "a")
     hall.issue_ticket("F-NEW", "b")
     store.close()
     r = run("day", "reset", "--db", str(db))
     assert r.returncode == 0 and "2 live ticket(s) closed" in r.stdout
     store = Store(db)
-    assert Hall(load_config(), store).issue_ticket("F-NEW", "c")[0].number == "A001"
+    hall = Hall(load_config(), store)
+    hall.always_open = True
+    assert hall.issue_ticket("F-NEW", "c")[0].number == "A001"
     store.close()
 
 
@@ -83,3 +89,50 @@ def test_a_file_that_is_not_a_database_stops_start_up_clearly(tmp_path):
     r = run("--db", str(junk), "--port", "1")
     assert r.returncode == 2 and "not a usable SQLite database" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+COMMANDS = ("users", "day", "backup", "simulate", "agent", "sync", "central", "mock")
+
+
+def test_help_lists_every_command(capsys):
+    r = run("--help")
+    assert r.returncode == 0, r.stderr
+    for name in (*COMMANDS, "help"):
+        assert re.search(rf"^  {name} +\S", r.stdout, re.M), (name, r.stdout)
+    for option in ("--host", "--port", "--db", "--config", "--demo"):        # the server's own
+        assert option in r.stdout
+    import run as cli
+    for argv in (["-h"], ["--demo", "--help"], ["help"]):
+        with pytest.raises(SystemExit) as e:
+            cli.main(argv)
+        assert e.value.code == 0 and capsys.readouterr().out == r.stdout
+    with pytest.raises(SystemExit):
+        cli.main(["help", "mock"])
+    assert capsys.readouterr().out.startswith("usage: run.py mock")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_its_own_help(command, capsys):
+    import run as cli
+    with pytest.raises(SystemExit) as e:
+        cli.main([command, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: run.py {command}") and len(out.splitlines()) > 3
+
+
+def test_an_unknown_command_names_the_commands():
+    r = run("frobnicate")
+    assert r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr and "mock" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_users_list_disable_enable_as_before(tmp_path):
+    db = str(tmp_path / "h.db")
+    assert run("users", "add", "zhao", "--role", "guide", "--password", "s3cret-pass",
+               "--db", db).returncode == 0
+    assert run("users", "disable", "zhao", "--db", db).stdout.strip() == "zhao: disabled"
+    assert run("users", "enable", "zhao", "--db", db).stdout.strip() == "zhao: active"
+    assert re.search(r"^zhao +guide +active$", run("users", "list", "--db", db).stdout, re.M)
+    r = run("users")
+    assert r.returncode == 2 and "usage: run.py users" in r.stderr

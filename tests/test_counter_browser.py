@@ -89,7 +89,106 @@ def test_two_clerks_and_the_call_pad(browser, live):
     current(one, "A001")
     two.click('[data-action="call-next"]')
     current(two, "D001")                                        # counter 2 prefers F-QUERY
-    assert one.inner_text(".on-deck") == "A002"
+    # A002 goes to whichever window frees first: counter 2's quick query, not counter 1's 新开户.
+    two.wait_for_function("document.querySelector('.on-deck').textContent === 'A002'")
+    assert one.inner_text(".on-deck") == "—"
     shot(one, "counter-page-02-pad")
     one.context.close()
     two.context.close()
+
+
+def test_a_double_press_a_never_started_customer_and_an_undone_no_show(browser, live):
+    for _ in range(4):
+        issue(live, "F-QUERY")
+    page = sign_in(browser, live)
+    # The window picker names each business with its line (固网 查询 and 5G 查询 differ).
+    assert "固网:" in page.inner_text('[data-counter="2"]') and "5G:" in page.inner_text('[data-counter="2"]')
+    page.click('[data-counter="2"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.keyboard.press("F1")
+    page.wait_for_timeout(150)
+    page.keyboard.press("F1")                                   # F1 twice within 150 ms
+    current(page, "D001")
+    page.wait_for_selector(".notice:not([hidden])")
+    assert "D001" in page.inner_text(".notice") and page.is_hidden(".error")
+    today = live.hall.today()
+    assert [e["number"] for e in live.hall.events(today, today, ("called",))] == ["D001"]
+    assert not live.hall.events(today, today, ("finished",))
+    assert "已办 0 笔" in page.inner_text(".my-day")
+    page.wait_for_timeout(2100)
+    page.keyboard.press("F1")                                   # called, never started: refused
+    page.wait_for_selector(".error:not([hidden])")
+    assert "开始办理" in page.inner_text(".error") and "过号" in page.inner_text(".error")
+    current(page, "D001")
+    shot(page, "counter-page-03-not-started")
+    page.click('[data-action="no-show"]')                       # pressed by mistake …
+    page.wait_for_selector('#desk[data-ticket-status="none"]')
+    page.wait_for_selector('.undo:not([hidden])')
+    assert "D001" in page.inner_text(".undo")
+    page.click('.undo')                                         # … undone: she is here
+    current(page, "D001")
+    page.wait_for_selector('#desk[data-ticket-status="called"]')
+    assert live.hall.ticket(live.hall.counters()["2"].current_ticket).number == "D001"
+    # The transfer list starts on nothing, names lines and has a labelled reason.
+    page.click('[data-action="start"]')
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')
+    page.click('[data-action="transfer"]')
+    assert page.eval_on_selector(".transfer-target", "s => s.value") == ""
+    options = page.eval_on_selector_all(".transfer-target option", "os => os.map(o => o.textContent)")
+    assert "固网 新开户" in options and "5G 查询" in options and "固网 查询" not in options
+    assert page.get_by_label("转移原因(选填)").count() == 1
+    page.click(".transfer-ok")                                  # nothing chosen: said next to it
+    assert "请选择" in page.inner_text(".transfer-error")
+    page.click(".transfer-cancel")
+    page.context.close()
+
+
+def test_an_older_answer_never_overwrites_a_newer_one(browser, live):
+    for _ in range(3):
+        issue(live, "F-NEW")
+    page = sign_in(browser, live)
+    page.click('[data-counter="1"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.keyboard.press("F1")
+    current(page, "A001")
+    page.evaluate("""() => { window.__painted = [];
+      const el = document.querySelector('[data-current-ticket]');
+      new MutationObserver(() => window.__painted.push(el.textContent))
+        .observe(el, {childList: true, characterData: true, subtree: true}); }""")
+    held = []
+
+    def hold_first_desk(route):
+        if held:
+            return route.continue_()
+        held.append((route, route.fetch()))      # read by the server now, delivered later
+    page.route("**/api/counters/1/desk", hold_first_desk)
+    live.publish(live.hall.start("1", "demo-clerk")[1])      # the page re-reads its desk: held
+    deadline = 50
+    while not held and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert held, "the page did not re-read its desk"
+    page.wait_for_timeout(2100)
+    page.keyboard.press("F1")                                   # finishes A001, calls A002
+    current(page, "A002")
+    route, old = held[0]
+    route.fulfill(response=old)                                 # the older answer lands last
+    page.wait_for_timeout(800)
+    painted = page.evaluate("window.__painted")
+    assert "A002" in painted and "A001" not in painted[painted.index("A002"):], painted
+    assert page.inner_text("[data-current-ticket]") == "A002"
+    assert page.get_attribute("#desk", "data-ticket-status") == "called"
+    page.context.close()
+
+
+def test_with_the_server_down_a_key_says_so(browser, live):
+    issue(live, "F-NEW")
+    page = sign_in(browser, live)
+    page.click('[data-counter="1"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    live.stop_server()
+    page.keyboard.press("F1")
+    page.wait_for_selector(".error:not([hidden])", timeout=9000)
+    assert "网络中断" in page.inner_text(".error")
+    shot(page, "counter-page-04-server-down")
+    page.context.close()

@@ -37,7 +37,8 @@ def test_refused_when_a_business_would_have_no_counter(hall):
     hall.set_counter_businesses("5", ["M-RENEW"], by="m")
     with pytest.raises(HallError) as e:
         hall.set_counter_businesses("6", ["M-QUERY"], by="m")
-    assert e.value.code == "counter_businesses_invalid" and "M-TOPUP" in e.value.message
+    assert e.value.code == "counter_businesses_invalid" and "「5G充值卡」" in e.value.message and "没有窗口办理" in e.value.message
+    assert "M-TOPUP" in e.value.details["businesses"] and "businesses[" not in e.value.message
     assert "M-TOPUP" in hall.config.counter("6").businesses        # nothing changed
 
 

@@ -57,7 +57,9 @@ def test_a_call_appears_and_is_announced_once_at_a_time(browser, live):
     wall.wait_for_function("document.querySelector('[data-latest-call]').textContent.includes('A001')")
     latest = wall.inner_text("[data-latest-call]")
     assert "A001" in latest and "1号窗口" in latest
-    clerk.post("/api/counters/1/call-next")                     # two quick calls, and a recall
+    clerk.post("/api/counters/1/start")                         # two quick calls, and a recall
+    clerk.post("/api/counters/1/finish")
+    assert clerk.post("/api/counters/1/call-next").status_code == 200
     clerk.post("/api/counters/1/recall")
     wall.wait_for_function("window.__plays.length >= 3 && window.__plays[2].end !== null", timeout=10000)
     plays = wall.evaluate("window.__plays")
@@ -97,6 +99,7 @@ def test_the_display_is_right_again_after_the_server_is_killed_and_restarted(bro
             kiosk.post(server.url + "/api/tickets", json={"business": "F-NEW", "request_id": f"r{i}"})
         clerk.post(server.url + "/api/counters/1/open")
         clerk.post(server.url + "/api/counters/1/call-next")
+        clerk.post(server.url + "/api/counters/1/start")          # A001 came: the next call goes on
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         wall = context.new_page()
         wall.goto(server.url + "/display")
@@ -120,6 +123,7 @@ def test_the_display_is_right_again_after_the_server_is_killed_and_restarted(bro
 def test_phone_page_follows_the_ticket_to_a_rating(browser, live):
     tickets = [issue(live) for _ in range(3)]
     mine = tickets[2]
+    clerk = live.clerk("1")                                      # a window serves the line
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone = context.new_page()
     phone.goto(f"{live.url}/t/{mine['id']}")
@@ -128,20 +132,31 @@ def test_phone_page_follows_the_ticket_to_a_rating(browser, live):
     assert phone.inner_text(".number") == "A003"
     assert "请准备好您的有效身份证件" in phone.inner_text(".state-card")
     shot(phone, "phone-01-waiting")
-    clerk = live.clerk("1")
     clerk.post("/api/counters/1/call-next")                      # A001 called: A003 is second in line
     phone.wait_for_selector('#phone[data-on-deck="true"]')
     assert "请准备,即将轮到您" in phone.inner_text(".state-card")
     shot(phone, "phone-02-on-deck")
-    clerk.post("/api/counters/1/call-next")
-    clerk.post("/api/counters/1/call-next")
+    for _ in range(2):                                           # A001, then A002, served
+        clerk.post("/api/counters/1/start")
+        clerk.post("/api/counters/1/finish")
+        assert clerk.post("/api/counters/1/call-next").status_code == 200
     phone.wait_for_selector('#phone[data-status="called"] [data-counter="1"]')
     assert phone.inner_text("[data-counter]") == "1号窗口"
+    assert not phone.is_visible(".recall-text")
     shot(phone, "phone-03-called")
     clerk.post("/api/counters/1/recall")
     phone.wait_for_selector(".recall-text:not([hidden])")
+    phone.reload()                                               # a reload still knows it was recalled
+    phone.wait_for_selector('#phone[data-status="called"] .recall-text:not([hidden])')
+    shot(phone, "phone-03b-recalled")
+    # The customer came: 重呼 is over, on the page and above the rating after service.
+    clerk.post("/api/counters/1/start")
+    phone.wait_for_selector('#phone[data-status="serving"]')
+    assert not phone.is_visible(".recall-text")
     clerk.post("/api/counters/1/finish")
     phone.wait_for_selector('#phone[data-status="done"] .rating:not([hidden])')
+    assert not phone.is_visible(".recall-text")
+    shot(phone, "phone-04-rate")
     phone.fill(".comment", "很耐心")
     phone.click('[data-rating="4"]')
     phone.wait_for_selector(".rated:not([hidden])")
@@ -194,9 +209,12 @@ def test_counter_screen_and_its_rating_pad(browser, live):
     issue(live)
     issue(live)
     clerk.post("/api/counters/1/call-next")
+    called = time.monotonic()
     screen.wait_for_function("document.querySelector('[data-current-ticket]').textContent === 'A002'")
     screen.wait_for_selector(".rating", state="hidden")
-    clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/start")                          # A002 came and was served
+    time.sleep(max(0.0, called + live.hall.config.routing.repeat_call_s + 0.2 - time.monotonic()))
+    assert clerk.post("/api/counters/1/call-next").status_code == 200
     screen.wait_for_function("document.querySelector('[data-current-ticket]').textContent === 'A003'")
     screen.wait_for_selector('.rating:not([hidden]) [data-rating="4"]')
     screen.click('[data-rating="4"]')
@@ -207,4 +225,53 @@ def test_counter_screen_and_its_rating_pad(browser, live):
     clerk.post("/api/counters/1/pause")
     screen.wait_for_selector('#counter[data-state="paused"]')
     assert screen.is_visible(".cs-paused")
+    context.close()
+
+
+def test_an_unknown_ticket_link_says_so_in_words(browser, live):
+    r = live.app.test_client().get("/t/not-a-real-token")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    answer = phone.goto(f"{live.url}/t/not-a-real-token")
+    assert answer.status == 404
+    text = phone.inner_text("body")
+    assert "没有找到这张号票" in text and "导购" in text and "重新取号" in text
+    assert "{" not in text and "unknown_ticket" not in text          # no JSON, no codes
+    assert phone.evaluate("document.documentElement.lang") == "zh-CN"
+    shot(phone, "phone-05-unknown-ticket")
+    phone.click('[data-lang="en"]')
+    text = phone.inner_text("body")
+    assert "could not find this ticket" in text and "floor guide" in text
+    assert phone.evaluate("document.documentElement.lang") == "en"
+    context.close()
+
+
+def test_the_phone_shows_the_managers_emergency_message_live(browser, live):
+    t = issue(live)
+    live.clerk("1")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{live.url}/t/{t['id']}")
+    phone.wait_for_selector('#phone[data-connection="online"][data-status="waiting"]')
+    assert not phone.is_visible(".hall-notice")
+    manager = live.app.test_client()
+    assert manager.post("/api/login", json={"username": "demo-manager", "password": "demo"}).status_code == 200
+    message = "系统故障,暂停取号,已取号的顾客请继续等候"
+    assert manager.post("/api/hall/issuing", json={"mode": "paused", "message": message}).status_code == 200
+    phone.wait_for_selector(".hall-notice:not([hidden])")
+    assert message in phone.inner_text(".hall-notice")
+    box = phone.locator(".hall-notice").bounding_box()
+    assert box["y"] < 844 / 2                                    # at the top, seen without scrolling
+    shot(phone, "phone-06-emergency")
+    # A phone opened during the emergency shows it from the start (hall_state).
+    late = context.new_page()
+    late.goto(f"{live.url}/t/{t['id']}")
+    late.wait_for_selector(".hall-notice:not([hidden])")
+    assert message in late.inner_text(".hall-notice")
+    # Back to normal: gone, live, on both.
+    assert manager.post("/api/hall/issuing", json={"mode": "normal"}).status_code == 200
+    phone.wait_for_selector(".hall-notice", state="hidden")
+    late.wait_for_selector(".hall-notice", state="hidden")
+    assert message not in phone.inner_text("body")
     context.close()

@@ -79,7 +79,8 @@ def test_guide_sees_the_floor_live_beside_two_clerks(browser, live):
     shot(guide, "guide-01-help-request")
     guide.click('.help-list li[data-state="open"] button[data-act="accept"]')
     guide.wait_for_selector('.help-list li[data-state="accepted"]')
-    assert "demo-guide" in guide.inner_text(".help-list")
+    assert "王芳" in guide.inner_text(".help-list")                  # by name, not username
+    assert "demo-guide" not in guide.inner_text(".help-list")
     guide.click('.help-list li button[data-act="close"]')
     guide.wait_for_selector(".help-list li", state="detached")
 

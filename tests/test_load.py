@@ -164,7 +164,9 @@ def test_a_compressed_busy_hour_twice_leaks_nothing(tmp_path):
             assert result["failures"] == []
             assert result["dropped"] == 0
             assert result["clients"] == DISPLAYS + PHONES, "arrivals too slow for 100 phones"
-            assert len(result["calls"]) > 20
+            # The windows worked through the hour (how many calls fit in it is the machine's
+            # speed, which `make bench` measures; this test is about what leaks).
+            assert len(result["calls"]) >= 2 * COUNTERS, result["calls"]
             # Every display heard every call of the hour.
             short = {n: k for n, k in result["heard"].items() if k != DISPLAYS}
             assert not short, f"calls heard by fewer than {DISPLAYS} displays: {short}"

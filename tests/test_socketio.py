@@ -51,7 +51,7 @@ def test_queue_changed_on_issue(app, client):
     assert named(w.get_received(), "queue_changed")[-1]["waiting"]["M-TOPUP"] == 1
 
 
-def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk):
+def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk, clock):
     tickets = [issue(client, "F-NEW").get_json() for _ in range(4)]
     phone = sio(app)
     phone.get_received()
@@ -63,8 +63,12 @@ def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk):
     clerk.post("/api/counters/1/call-next")                 # A001 called → A003 ahead 1
     upd = named(phone.get_received(), "ticket_update")
     assert upd[-1]["ahead"] == 1 and upd[-1]["on_deck"] is True and upd[-1]["deck_position"] == 2
+    clerk.post("/api/counters/1/start")
+    clock.advance(300)
     clerk.post("/api/counters/1/call-next")                 # A002 called → A003 next
     assert named(phone.get_received(), "ticket_update")[-1]["deck_position"] == 1
+    clerk.post("/api/counters/1/start")
+    clock.advance(300)
     clerk.post("/api/counters/1/call-next")                 # A003 called
     upd = named(phone.get_received(), "ticket_update")[-1]
     assert upd["status"] == "called" and upd["counter"] == "1" and upd["counter_name"] == "1号窗口"
@@ -170,7 +174,7 @@ def test_a_call_is_broadcast_before_the_queue_counts(app, client, clerk):
     assert names.index("ticket_called") < names.index("queue_changed")
 
 
-def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client, clerk):
+def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client, clerk, clock):
     """A phone gets the broadcasts; the kiosk's estimates and a counter screen's rating prompt go
     only to the pages that asked for them (and a made-up topic gets nothing)."""
     import time
@@ -184,6 +188,8 @@ def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client,
     issue(client, "F-NEW")
     issue(client, "F-NEW")
     clerk.post("/api/counters/1/call-next")
+    clerk.post("/api/counters/1/start")
+    clock.advance(120)
     clerk.post("/api/counters/1/call-next")          # finishes the first: the pad asks for a rating
     deadline = time.monotonic() + 5
     got = {}

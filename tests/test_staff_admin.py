@@ -232,8 +232,9 @@ def test_the_cli_and_start_up_are_named_in_the_log(app, tmp_path, clock):
 
 def test_the_staff_page_is_for_admins(app):
     assert app.test_client().get("/manager/staff").headers["Location"] == "/login?next=/manager/staff"
+    # A manager is signed in: a clear refusal (403), not the login page again.
     r = signed_in(app, "demo-manager").get("/manager/staff")
-    assert r.status_code == 302 and r.headers["Location"] == "/login?next=/manager/staff"
+    assert r.status_code == 403 and "此页面仅限管理员(admin)使用" in r.get_data(as_text=True)
     page = signed_in(app).get("/manager/staff").get_data(as_text=True)
     assert 'data-form="add"' in page and "data-message" in page
     # the manager pages link to it for an admin only

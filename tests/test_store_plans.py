@@ -28,6 +28,11 @@ def test_a_counters_last_finish_does_not_read_the_whole_log(store):
     assert "events_finished" in plan and "SCAN events" not in plan
 
 
+def test_a_counters_last_turn_does_not_read_the_whole_log(store):
+    [plan] = plans(store, lambda tx: tx.last_turn("1"))
+    assert "events_turns" in plan and "SCAN events" not in plan
+
+
 def test_the_last_calls_are_read_back_from_the_newest(store):
     [plan] = plans(store, lambda tx: tx.last_calls(10))
     assert plan == "SCAN events"          # by seq, newest first, stopping at the limit

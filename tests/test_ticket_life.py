@@ -113,18 +113,107 @@ def test_transfer_refusals(hall):
         hall.transfer("1", "alice")
 
 
-def test_call_next_finishes_the_current_customer(hall, clock):
-    """A call pad has no finish key: calling the next one finishes the one at the window."""
+def test_call_next_finishes_the_customer_being_served(hall, clock):
+    """A call pad's CALL means "done, next" for the customer being served."""
     a, _, _ = hall.issue_ticket("F-NEW", "r1")
     b, _, _ = hall.issue_ticket("F-NEW", "r2")
     hall.open_counter("1", "alice")
     hall.call_next("1", "alice")
+    clock.advance(20)
+    hall.start("1", "alice")
     clock.advance(200)
     nxt, events = hall.call_next("1", "alice")
     assert nxt.id == b.id
     assert hall.ticket(a.id).status == "done"
     finished = [e for e in hall.events(hall.today(), hall.today()) if e["kind"] == "finished"]
-    assert finished[0]["data"]["implicit_start"] is True and finished[0]["data"]["service_s"] == 200
+    assert finished[0]["data"]["implicit_start"] is False and finished[0]["data"]["service_s"] == 200
+
+
+def test_a_second_call_within_two_seconds_changes_nothing(hall, clock):
+    tickets = [hall.issue_ticket("F-NEW", f"r{i}")[0] for i in range(3)]
+    hall.open_counter("1", "alice")
+    first, _ = hall.call_next("1", "alice")
+    clock.advance(0.15)                               # F1 pressed twice
+    with pytest.raises(Conflict) as refused:
+        hall.call_next("1", "alice")
+    assert refused.value.code == "call_repeated" and first.number in refused.value.message
+    hall.start("1", "alice")                          # even once started: still the same press
+    clock.advance(1.0)
+    with pytest.raises(Conflict) as refused:
+        hall.call_next("1", "alice")
+    assert refused.value.code == "call_repeated"
+    assert [hall.ticket(t.id).status for t in tickets] == ["serving", "waiting", "waiting"]
+    assert [e["kind"] for e in hall.events(hall.today(), hall.today())].count("finished") == 0
+    # A recall is a call too: a press right after it is a repeat.
+    clock.advance(300)
+    assert hall.call_next("1", "alice")[0].id == tickets[1].id
+    clock.advance(30)
+    hall.recall("1", "alice")
+    clock.advance(0.5)
+    with pytest.raises(Conflict) as refused:
+        hall.call_next("1", "alice")
+    assert refused.value.code == "call_repeated"
+
+
+def test_a_customer_called_but_never_started_is_never_counted_served(hall, clock):
+    a, _, _ = hall.issue_ticket("F-NEW", "r1")
+    b, _, _ = hall.issue_ticket("F-NEW", "r2")
+    hall.open_counter("1", "alice")
+    hall.call_next("1", "alice")
+    clock.advance(60)
+    with pytest.raises(Conflict) as refused:          # the clerk must say: came (start) or not
+        hall.call_next("1", "alice")
+    assert refused.value.code == "not_started"
+    assert "开始办理" in refused.value.message and "过号" in refused.value.message
+    assert hall.ticket(a.id).status == "called" and hall.ticket(b.id).status == "waiting"
+    hall.no_show("1", "alice")
+    assert hall.call_next("1", "alice")[0].id == b.id
+    assert not hall.events(hall.today(), hall.today(), ("finished",))
+
+
+def test_a_no_show_can_be_undone_within_a_minute(hall, clock):
+    a, _, _ = hall.issue_ticket("F-NEW", "r1")
+    b, _, _ = hall.issue_ticket("F-NEW", "r2")
+    hall.open_counter("1", "alice")
+    hall.call_next("1", "alice")
+    clock.advance(40)
+    hall.no_show("1", "alice")
+    clock.advance(30)                                 # "wait, she is here!"
+    back, events = hall.undo_no_show("1", "alice")
+    assert back.id == a.id and back.status == "called" and back.ended_at is None
+    assert hall.counters()["1"].current_ticket == a.id
+    assert [type(e).__name__ for e in events] == ["TicketChanged"]
+    hall.start("1", "alice")
+    clock.advance(100)
+    hall.finish("1", "alice")
+    today = hall.statistics(hall.today(), hall.today())
+    assert today["businesses"]["F-NEW"]["no_show"] == 0 and today["businesses"]["F-NEW"]["served"] == 1
+    assert today["clerks"]["alice"]["no_show"] == 0
+    # Nothing left to undo; and a no-show older than a minute stays.
+    with pytest.raises(Conflict) as refused:
+        hall.undo_no_show("1", "alice")
+    assert refused.value.code == "nothing_to_undo"
+    hall.call_next("1", "alice")
+    clock.advance(40)
+    hall.no_show("1", "alice")
+    clock.advance(61)
+    with pytest.raises(Conflict):
+        hall.undo_no_show("1", "alice")
+    assert hall.ticket(b.id).status == "no_show"
+
+
+def test_an_undo_never_takes_a_window_that_called_the_next(hall, clock):
+    a, _, _ = hall.issue_ticket("F-NEW", "r1")
+    hall.issue_ticket("F-NEW", "r2")
+    hall.open_counter("1", "alice")
+    hall.call_next("1", "alice")
+    clock.advance(40)
+    hall.no_show("1", "alice")
+    clock.advance(3)
+    hall.call_next("1", "alice")
+    with pytest.raises(Conflict) as refused:
+        hall.undo_no_show("1", "alice")
+    assert refused.value.code == "nothing_to_undo" and hall.ticket(a.id).status == "no_show"
 
 
 def test_call_next_with_nothing_waiting(hall):

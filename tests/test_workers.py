@@ -166,6 +166,8 @@ def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, re
             idle = 0
             with lock:
                 called.append(t["id"])
+            # Called is not served: this counter moves on (no-show) rather than serve.
+            requests.post(f"{server.url}/api/counters/{i}/no-show", cookies=cookies, timeout=30).raise_for_status()
 
     try:
         counters = [threading.Thread(target=counter, args=(i,)) for i in range(1, 13)]
@@ -226,6 +228,7 @@ def test_displays_and_phones_on_every_process_hear_every_call(hall):
         def call_next():
             with requests.Session() as fresh:           # each call on a new connection
                 fresh.cookies.update(s.cookies)
+                fresh.post(hall.url + "/api/counters/1/no-show", timeout=30)   # the last one never came
                 return fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
         numbers = [r.json()["ticket"]["number"] for r in on_both(call_next, 8, limit=60)]
         assert _wait(lambda: all(len(h) == len(numbers) for h in heard)), [len(h) for h in heard]
@@ -357,6 +360,7 @@ def test_redis_restarted_under_the_workers(hall, redis_server):
         for _ in range(4):
             with requests.Session() as fresh:
                 fresh.cookies.update(s.cookies)
+                fresh.post(hall.url + "/api/counters/1/no-show", timeout=30)
                 r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
                 assert r.status_code == 200, r.text
                 during.append(r.json()["ticket"]["number"])
@@ -366,6 +370,7 @@ def test_redis_restarted_under_the_workers(hall, redis_server):
         def every_display_hears_a_new_call() -> bool:
             with requests.Session() as fresh:
                 fresh.cookies.update(s.cookies)
+                fresh.post(hall.url + "/api/counters/1/no-show", timeout=30)
                 number = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30).json()["ticket"]["number"]
             return _wait(lambda: all(any(c["number"] == number for c in h) for h in heard), 2)
 
@@ -388,14 +393,15 @@ def test_pages_in_chromium_follow_calls_made_on_either_process(browser, hall):
     wall.goto(f"{hall.url}/display")
     wall.wait_for_selector('#wall[data-connection="online"]')
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
-    phone.goto(f"{hall.url}/t/{mine['id']}")
-    phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="11"]')
     clerk = hall.session("demo-clerk")
     clerk.post(hall.url + "/api/counters/1/open").raise_for_status()
+    phone.goto(f"{hall.url}/t/{mine['id']}")
+    phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="11"]')   # window 1 alone
 
     def call_next():
         with requests.Session() as fresh:
             fresh.cookies.update(clerk.cookies)
+            fresh.post(hall.url + "/api/counters/1/no-show", timeout=30)
             r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
         if r.ok:                                        # each on the wall before the next
             number = r.json()["ticket"]["number"]

@@ -31,31 +31,41 @@ class Route:
 
 ROUTES: list[Route] = []
 
-_ZH = {
-    "missing": "缺少字段",
-    "string_type": "应为字符串",
-    "int_type": "应为整数",
-    "bool_type": "应为布尔值",
-    "dict_type": "应为对象",
-    "model_type": "应为 JSON 对象",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
-    "greater_than_equal": "过小",
-    "less_than_equal": "过大",
-    "date_from_datetime_parsing": "应为 YYYY-MM-DD 日期",
-    "date_parsing": "应为 YYYY-MM-DD 日期",
-    "date_type": "应为 YYYY-MM-DD 日期",
-    "value_error": "取值无效",
+# What a person calls each field of a request (the message says 「原因」, never `reason`).
+FIELD_ZH = {
+    "business": "业务", "request_id": "请求编号", "kiosk": "取号机", "card_token": "身份证读取",
+    "priority": "优先类别", "reason": "原因", "key": "关键时刻", "ticked": "勾选", "checked": "预审",
+    "ticket": "号票", "what": "推荐的业务", "accepted": "是否办理", "offer": "挽留方案",
+    "stayed": "是否留网", "contact": "联系电话", "question": "问题", "kind": "类别", "answer": "答复",
+    "mode": "取号方式", "message": "提示语", "businesses": "业务", "username": "用户名",
+    "password": "密码", "role": "角色", "display_name": "姓名", "staff_no": "工号",
+    "disabled": "停用", "score": "评分", "comment": "意见", "counter": "窗口",
+}
+_PROBLEM_ZH = {
+    "missing": "请填写{f}", "string_too_short": "请填写{f}", "string_too_long": "{f}太长了",
+    "string_type": "{f}应为文字", "int_type": "{f}应为整数", "int_parsing": "{f}应为整数",
+    "bool_type": "请选择{f}", "bool_parsing": "请选择{f}", "literal_error": "请从列表中选择{f}",
+    "greater_than_equal": "{f}太小", "less_than_equal": "{f}太大", "too_long": "{f}太多了",
+    "date_from_datetime_parsing": "{f}应为 YYYY-MM-DD 日期", "date_parsing": "{f}应为 YYYY-MM-DD 日期",
+    "date_type": "{f}应为 YYYY-MM-DD 日期", "model_type": "请求内容应为 JSON 对象",
+    "dict_type": "{f}应为对象", "list_type": "{f}应为列表", "extra_forbidden": "多余的字段{f}",
 }
 
 
 def validation_error(e: ValidationError) -> HallError:
+    """A refused body in the hall's words (「请填写原因」); the fields and problems for programs."""
     parts, fields = [], []
     for err in e.errors():
         name = ".".join(str(x) for x in err["loc"]) or "请求体"
         fields.append({"field": name, "problem": err["type"]})
-        parts.append(f"{name} {_ZH.get(err['type'], '取值无效')}")
-    return HallError("invalid_body", "请求内容有误:" + ";".join(parts), status=422, fields=fields)
+        label = next((FIELD_ZH[str(x)] for x in reversed(err["loc"]) if str(x) in FIELD_ZH), None)
+        if err["type"] == "value_error":             # a model's own rule: its message is a sentence
+            parts.append(str(err.get("ctx", {}).get("error", "")) or "内容有误")
+            continue
+        text = _PROBLEM_ZH.get(err["type"], "{f}取值无效").format(f=f"「{label}」" if label else f"「{name}」")
+        if text not in parts:
+            parts.append(text)
+    return HallError("invalid_body", ";".join(parts), status=422, fields=fields)
 
 
 def _json_body() -> dict:

@@ -49,6 +49,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         config = config.model_copy(update={"hall": config.hall.model_copy(update={"public_url": url})})
     store = Store(db or DEFAULT_DB)
     hall = Hall(config, store, clock)
+    hall.always_open = demo          # the demo issues around the clock (core/hours.py)
     accounts = StaffAccounts(store, hall.clock, hall.tz)     # its log shares the hall's day
     if demo:
         accounts.install_demo()

@@ -142,6 +142,42 @@ def require_staff(roles: tuple[str, ...]) -> StaffMember:
     return member
 
 
+ROLE_NAMES = {"clerk": "营业员", "guide": "导购员", "manager": "值班经理", "admin": "管理员"}
+
+
+def roles_text(roles: tuple[str, ...]) -> str:
+    """管理员(admin) · 值班经理(manager)和管理员(admin) · 导购员(guide)、值班经理(manager)和管理员(admin)."""
+    names = [f"{ROLE_NAMES.get(r, r)}({r})" for r in roles]
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
+
+
+def staff_pages() -> list[dict]:
+    """Every staff page with the roles that may open it (the roles as each page declares them)."""
+    from counter.page import ROLES as COUNTER
+    from guide.api import FLOOR_ROLES
+    from manager.api import MANAGER_ROLES
+    from manager.staff import ADMIN
+    return [{"path": "/counter", "name": "窗口叫号", "roles": COUNTER},
+            {"path": "/guide", "name": "大堂引导", "roles": FLOOR_ROLES},
+            {"path": "/manager", "name": "值班经理 · 实时大厅", "roles": MANAGER_ROLES},
+            {"path": "/manager/stats", "name": "值班经理 · 统计", "roles": MANAGER_ROLES},
+            {"path": "/manager/staff", "name": "员工账号", "roles": ADMIN}]
+
+
+def forbidden_page(member: StaffMember, roles: tuple[str, ...]):
+    """A signed-in member whose role may not open this page: a clear 403 (not the login page,
+    which would only sign them in again as themselves), with the pages they may open."""
+    from flask import render_template
+
+    from .context import ctx
+    mine = [p for p in staff_pages() if member.role in p["roles"] and p["path"] != request.path]
+    html = render_template("forbidden.html", hall=ctx().hall.config.hall, demo=ctx().demo,
+                           message=f"此页面仅限{roles_text(roles)}使用",
+                           me=member.display_name or member.username,
+                           my_role=ROLE_NAMES.get(member.role, member.role), pages=mine)
+    return html, 403
+
+
 def refuse_cross_site() -> None:
     """State-changing requests must come from the hall's own pages (or from no page at all,
     like a script): a browser tells us with Sec-Fetch-Site or Origin."""

@@ -36,6 +36,8 @@ def wire(ctx: HallContext) -> None:
                 command = getattr(hall, PAD_COMMANDS[action])
             *_, events = command(counter, state.clerk)
         except HallError as e:
+            # The clerk's page says why too: a pad's two-line display only shows the code.
+            publisher.counter_notice(counter, state.clerk, e.code, e.message)
             return e.code
         publisher.publish(events)
         return None

@@ -138,6 +138,8 @@ class Publisher:
                 # The counter's rating pad asks the customer who just left; staff pages refresh.
                 finished = {"counter": e.ticket.counter, "number": e.ticket.number}
                 sends.append(("service_finished", finished, [STAFF_ROOM, counter_room(e.ticket.counter)]))
+        elif isinstance(e, TicketChanged) and e.kind == "no_show_undone":
+            pads.append((e.ticket.counter, e.ticket.number))       # called here again
         elif isinstance(e, IssuingChanged):
             sends.append(("issuing_changed", e.issuing, None))
         elif isinstance(e, TicketIssued):
@@ -251,6 +253,11 @@ class Publisher:
     def _show_on_pad(self, counter: str | None, text: str) -> None:
         if self.devices is not None and counter:
             self.devices.show_on_pad(counter, text)
+
+    def counter_notice(self, counter: str, clerk: str, code: str, message: str) -> None:
+        """A refused call-pad key, for the clerk's own counter page."""
+        self.socketio.emit("counter_notice", {"counter": counter, "code": code, "message": message},
+                           to=staff_member_room(clerk))
 
     def device_status(self, payload: dict) -> None:
         self._staff("device_status", payload)

@@ -111,7 +111,7 @@ class StaffChange(Body):
     @model_validator(mode="after")
     def _something(self):
         if not self.model_fields_set & {"role", "disabled", "display_name", "staff_no"}:
-            raise ValueError("give role, disabled, display_name or staff_no")
+            raise ValueError("请指明要修改的内容:角色、停用、姓名或工号")
         return self
 
 
@@ -132,7 +132,7 @@ class Transfer(Body):
     @model_validator(mode="after")
     def _one_target(self):
         if self.business is None and self.counter is None:
-            raise ValueError("give business or counter")
+            raise ValueError("请选择转往的业务或窗口")
         return self
 
 
@@ -146,9 +146,9 @@ class StatsQuery(BaseModel):
     @model_validator(mode="after")
     def _ordered(self):
         if self.to < self.from_:
-            raise ValueError("to is before from")
+            raise ValueError("结束日期早于开始日期")
         if (self.to - self.from_).days > 366:
-            raise ValueError("at most one year at a time")
+            raise ValueError("一次最多查询一年")
         return self
 
 
@@ -171,7 +171,7 @@ class TicketOut(BaseModel):
     priority: str | None
     issued_at: str = Field(description="ISO 8601 with offset")
     ahead: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None = Field(description="seconds; null when no open window serves the business")
     on_deck: bool
     deck_position: int | None
     counter: str | None
@@ -183,11 +183,17 @@ class TicketOut(BaseModel):
 
 class IssuedTicketOut(TicketOut):
     printed: bool | None = Field(None, description="with a kiosk: whether the ticket printed")
-    print_error: str | None = Field(None, description="paper_out · cover_open · offline · no_printer …")
+    print_error: str | None = Field(None, description="paper_out · cover_open · offline · no_printer … ·"
+                                    " already_issued (the same card again: nothing printed now)")
+    existing: bool | None = Field(None, description="the ticket this person already had in this queue")
+    printed_before: bool | None = Field(None, description="with existing: whether it printed then")
 
 
 class CallOut(BaseModel):
     ticket: TicketOut | None
+    counter: "CounterStateOut | None" = None
+    version: int | None = Field(None, description="the hall's version this answer shows; a page "
+                                "paints an answer only if it is newer than what it shows")
 
 
 class BusinessOut(BaseModel):
@@ -221,6 +227,8 @@ class HallOut(BaseModel):
     kiosks: list[dict]
     priority_classes: list[dict]
     counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
+    hours: dict | None = Field(None, description="open_now, always_open, opening, closing, next_open … "
+                               "(core/hours.py)")
 
 
 class CounterStateOut(BaseModel):
@@ -238,6 +246,7 @@ class CounterStateOut(BaseModel):
 class CounterActionOut(BaseModel):
     counter: CounterStateOut
     ticket: TicketOut | None = None
+    version: int | None = Field(None, description="the hall's version this answer shows")
 
 
 class StaffOut(BaseModel):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, session, url_for
 
-from core import views
+from core import hours, views
 from core.errors import HallError
 
 from . import auth
@@ -27,7 +27,7 @@ def _staff_view(member) -> dict:
 @route(bp, "/api/hall", "GET", summary="The hall: name, business catalogue, counters", tag="hall",
        answers={200: HallOut})
 def hall_info():
-    return ok(views.hall_view(ctx().hall.config))
+    return ok({**views.hall_view(ctx().hall.config), "hours": hours.state(ctx().hall)})
 
 
 @route(bp, "/api/login", "POST", summary="Sign in (sets the session cookie)", tag="staff",
@@ -57,6 +57,8 @@ def openapi_json():
 VENDOR = {  # front-end packages from npm, served by the hall itself (no CDN)
     "socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
     "chart.umd.min.js": ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js",
+    # the accessibility checker the browser tests inject into every page (tests/a11y.py)
+    "axe.min.js": ROOT / "node_modules" / "axe-core" / "axe.min.js",
 }
 
 

@@ -41,7 +41,7 @@ def register(socketio) -> None:
     def track(data=None):
         token = data.get("ticket") if isinstance(data, dict) else None
         if not isinstance(token, str) or not 0 < len(token) <= 128:
-            err = error_body("invalid_body", "请求内容有误:ticket 应为号票编号")
+            err = error_body("invalid_body", "请指明要跟踪的号票")
             emit("track_error", err)
             return err
         try:

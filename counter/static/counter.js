@@ -8,6 +8,7 @@
   const $$ = (s, el) => Array.from((el || root).querySelectorAll(s));
   let counterId = null;
   let desk = null;
+  let shown = -1;               // the hall's version painted: an older answer never overwrites it
   const bname = Hall.bname;
   // Keyboard shortcuts: the hall's [counter_keys] (a USB call pad types these) and F7–F9.
   const keys = Object.assign({ F7: "transfer", F8: "resume", F9: "close" }, CFG.hall.counter_keys);
@@ -38,7 +39,7 @@
       b.dataset.counter = c.id;
       b.innerHTML = `<b></b><small></small>`;
       b.querySelector("b").textContent = c.name;
-      b.querySelector("small").textContent = c.businesses.map(bname).join(" · ");
+      b.querySelector("small").textContent = byLine(c.businesses);
       b.addEventListener("click", async () => {
         if (await api(`/api/counters/${c.id}/open`, "POST")) { counterId = c.id; refresh(); }
       });
@@ -46,10 +47,23 @@
     }
   }
 
+  // 固网:新开户、业务变更 · 5G:查询: the window's businesses with their line, in its order.
+  function byLine(codes) {
+    const groups = [];
+    for (const code of codes) {
+      const b = Hall.business(code);
+      const line = b ? Hall.lineName(b.line) : "";
+      if (!groups.length || groups[groups.length - 1][0] !== line) groups.push([line, []]);
+      groups[groups.length - 1][1].push(bname(code));
+    }
+    return groups.map(([line, names]) => `${line}:${names.join("、")}`).join(" · ");
+  }
+
   async function refresh() {
     if (!counterId) return;
     const d = await api(`/api/counters/${counterId}/desk`);
-    if (!d) return;
+    if (!d || d.version < shown) return;
+    shown = d.version;
     desk = d;
     Hall.syncTime(d.now_ts);
     root.dataset.view = "work";
@@ -64,12 +78,12 @@
     $(".where").textContent = c.name;
     $("[data-current-ticket]").textContent = cu ? cu.number : "";
     $(".none").hidden = !!cu;
-    $(".details").textContent = cu ? `${bname(cu.business)} · ${t("issued", { t: cu.issued_at.slice(11, 16) })}` +
+    $(".details").textContent = cu ? `${Hall.lname(cu.business)} · ${t("issued", { t: cu.issued_at.slice(11, 16) })}` +
       (cu.masked_name ? ` · ${cu.masked_name} ${cu.age_band || ""}` : "") +
       (cu.priority ? " · 绿色通道" : "") : "";
     $(".on-deck").textContent = c.on_deck || "—";
     $(".third").textContent = c.third || "—";
-    $(".queue-list").textContent = Object.entries(desk.waiting).map(([code, n]) => `${bname(code)} ${n}`).join(" · ");
+    $(".queue-list").textContent = Object.entries(desk.waiting).map(([code, n]) => `${Hall.lname(code)} ${n}`).join(" · ");
     const md = desk.my_day;
     $(".my-day-figures").textContent = [t("served", { n: md.served }),
       md.service_mean_s != null ? t("mean", { m: (md.service_mean_s / 60).toFixed(1) }) : "",
@@ -96,6 +110,7 @@
       finish: st === "called" || st === "serving", "no-show": st === "called",
       transfer: !!cu, pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
     };
+    enable["undo-no-show"] = !!desk.undo_no_show && !cu && c.state === "open";
     $$("[data-action]").forEach((b) => { b.disabled = !enable[b.dataset.action]; });
     tickTimer();
   }
@@ -163,7 +178,15 @@
   $(".churn-stayed").addEventListener("click", () => churn(true));
   $(".churn-left").addEventListener("click", () => churn(false));
 
+  function tickUndo() {
+    const undo = $(".undo"), u = desk && desk.undo_no_show;
+    const left = u ? Math.ceil(u.until_ts - Hall.now() / 1000) : 0;
+    undo.hidden = !(u && left > 0 && !desk.customer);
+    if (!undo.hidden) undo.textContent = t("undo_until", { n: u.number, s: left });
+  }
+
   function tickTimer() {
+    tickUndo();
     const cu = desk && desk.customer;
     const el = $(".timer");
     if (!cu || !cu.called_ts) { el.hidden = true; return; }
@@ -184,11 +207,27 @@
     if (action === "pause") return $(".pause-dialog").showModal();
     const r = await api(`/api/counters/${counterId}/${action}`, "POST");
     if (r) {
-      if (action === "close") { counterId = null; desk = null; return whoAmI(); }
-      // The called number shows at once; the rest of the desk follows with the refresh.
-      if (action === "call-next" && r.ticket) $("[data-current-ticket]").textContent = r.ticket.number;
+      notice("");
+      if (action === "close") { counterId = null; desk = null; shown = -1; return whoAmI(); }
+      // The called number shows at once (unless a newer answer is already painted); the rest
+      // of the desk follows with the refresh.
+      if (action === "call-next" && r.ticket && r.version >= shown) {
+        shown = r.version;
+        $("[data-current-ticket]").textContent = r.ticket.number;
+      }
       refresh();
+    } else if (Hall.lastError && Hall.lastError.code === "call_repeated") {
+      // A double press: nothing happened, and that is fine; say so without alarm.
+      $(".error").hidden = true;
+      notice(Hall.lastError.message);
     }
+  }
+  function notice(text) {
+    const el = $(".notice");
+    el.textContent = text;
+    el.hidden = !text;
+    clearTimeout(notice.timer);
+    if (text) notice.timer = setTimeout(() => { el.hidden = true; }, 6000);
   }
   $$("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
   document.addEventListener("keydown", (ev) => {
@@ -203,12 +242,29 @@
   function openTransfer() {
     const sel = $(".transfer-target");
     sel.innerHTML = "";
-    for (const b of CFG.hall.businesses) sel.add(new Option(bname(b.code), "b:" + b.code));
-    for (const c of CFG.hall.counters) if (c.id !== counterId) sel.add(new Option(c.name, "c:" + c.id));
+    const choose = new Option(t("transfer_choose"), "");
+    choose.disabled = true;
+    sel.add(choose);
+    const group = (label) => { const g = document.createElement("optgroup"); g.label = label; sel.appendChild(g); return g; };
+    const current = desk && desk.customer ? desk.customer.business : null;
+    const gb = group(t("transfer_businesses"));
+    for (const b of CFG.hall.businesses) {
+      if (b.code !== current) gb.appendChild(new Option(Hall.lname(b.code), "b:" + b.code));
+    }
+    const gc = group(t("transfer_counters"));
+    for (const c of CFG.hall.counters) if (c.id !== counterId) gc.appendChild(new Option(c.name, "c:" + c.id));
+    sel.value = "";
+    $(".transfer-reason").value = "";
+    $(".transfer-error").hidden = true;
     $(".transfer-dialog").showModal();
   }
   $(".transfer-cancel").addEventListener("click", () => $(".transfer-dialog").close());
   $(".transfer-ok").addEventListener("click", async () => {
+    if (!$(".transfer-target").value) {
+      $(".transfer-error").textContent = t("transfer_choose");
+      $(".transfer-error").hidden = false;
+      return;
+    }
     const [kind, id] = $(".transfer-target").value.split(":");
     const body = kind === "b" ? { business: id } : { counter: id };
     const reason = $(".transfer-reason").value.trim();
@@ -226,6 +282,11 @@
   Hall.socket(root, {
     connect: refresh, ticket_called: soon, queue_changed: soon, counter_changed: soon,
     service_finished: soon,
+    counter_notice(n) {                 // a call-pad key the hall refused: say why here too
+      if (n.counter !== counterId) return;
+      if (n.code === "call_repeated") notice(n.message);
+      else { $(".error").textContent = n.message; $(".error").hidden = false; }
+    },
   });
   translate();
   whoAmI();

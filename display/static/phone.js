@@ -2,10 +2,21 @@
 (function () {
   "use strict";
   const { CFG, t, translate, setLang, socket, bname, counterName } = window.Hall;
+  const missing = document.getElementById("phone-missing");
+  if (missing) {                  // an unknown ticket link: the page says so, in either language
+    missing.addEventListener("click", (ev) => {
+      const l = ev.target.closest("[data-lang]");
+      if (l) setLang(l.dataset.lang, missing);
+    });
+    translate(missing);
+    return;
+  }
   const root = document.getElementById("phone");
   const $ = (s) => root.querySelector(s);
   let ticket = null;
   let last = {};
+  let recalled = false;           // the latest call of this ticket was a recall (重呼)
+  let issuing = null;             // the manager's emergency mode, with its message
   const buzz = (p) => { if (navigator.vibrate) navigator.vibrate(p); };
 
   function paint() {
@@ -35,11 +46,19 @@
       : t("wait_range", { a: Math.max(1, Math.floor(est * 0.8 / 60)), b: Math.ceil(est * 1.25 / 60) });
     $(".prepare").hidden = !(CFG.id_required && (queued || st === "called"));
     $(".no-show-text").hidden = st !== "no_show";
+    // 重呼 only while the customer is still expected at the window.
+    $(".recall-text").hidden = !(st === "called" && recalled);
     $(".rating").hidden = !(st === "done" && !ticket.rated);
     $(".rated").hidden = !(st === "done" && ticket.rated);
     if (ticket.on_deck && !last.on_deck && queued) buzz([200, 100, 200]);
     if (called && last.status !== st && st === "called") buzz([400, 150, 400, 150, 400]);
     last = { ...ticket };
+  }
+
+  function paintNotice() {
+    const on = !!(issuing && issuing.mode !== "normal" && issuing.message);
+    $(".hall-notice").hidden = !on;
+    $(".hall-notice-text").textContent = on ? issuing.message : "";
   }
 
   async function load() {
@@ -48,12 +67,20 @@
   }
   const s = socket(root, {
     connect() { s.emit("track", { ticket: CFG.ticket }); load(); },
+    hall_state(state) {
+      issuing = state.issuing || null;
+      paintNotice();
+      const mine = (state.last_calls || []).find((c) => c.ticket_id === CFG.ticket_public);
+      recalled = !!(mine && mine.recall);
+      paint();
+    },
+    issuing_changed(i) { issuing = i; paintNotice(); },
     ticket_update(u) { ticket = { ...(ticket || {}), ...u }; paint(); },
     ticket_called(c) {
-      if (c.ticket_id !== CFG.ticket_public || !c.recall) return;
-      $(".recall-text").hidden = false;
-      buzz([400, 150, 400]);
-      setTimeout(() => { $(".recall-text").hidden = true; }, 15000);
+      if (c.ticket_id !== CFG.ticket_public) return;
+      recalled = !!c.recall;
+      if (c.recall) buzz([400, 150, 400]);
+      paint();
     },
   });
   root.querySelectorAll("[data-rating]").forEach((b) => b.addEventListener("click", async () => {

@@ -61,33 +61,65 @@
   root.addEventListener("click", () => { if (!unlocked) $(".sound-gate").click(); });
 
   // --- painting ---------------------------------------------------------------------------
+  // Text that must be read whole (the number, the counter's name) shrinks to its box rather
+  // than being cut: after every paint, and whenever the box changes size (a banner comes up).
+  function fit(el, box) {
+    el.style.fontSize = "";
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const room = box.clientWidth - parseFloat(getComputedStyle(box).paddingLeft) * 2;
+    if (el.scrollWidth > room && el.scrollWidth > 0) {
+      size = Math.floor(size * room / el.scrollWidth * 0.98);
+      el.style.fontSize = size + "px";
+    }
+  }
+  function fitLatest() {
+    const box = $("[data-latest-call]");
+    if (box.dataset.idle === "true") return;
+    const parts = [".latest-number", ".latest-counter", ".latest-go", ".latest-recall"]
+      .map((q) => box.querySelector(q));
+    for (const el of parts) fit(el, box);
+    // Still too tall (a very short box): shrink all together until everything shows.
+    for (let i = 0; i < 8 && box.scrollHeight > box.clientHeight + 1; i++) {
+      for (const el of parts) el.style.fontSize = Math.floor(parseFloat(getComputedStyle(el).fontSize) * 0.9) + "px";
+    }
+  }
   function paintLatest(call, blink) {
     const box = $("[data-latest-call]");
+    box.dataset.idle = call ? "false" : "true";
     box.querySelector(".latest-number").textContent = call ? call.number : "";
     box.querySelector(".latest-counter").textContent = call ? call.counter_name : "";
     box.querySelector(".latest-recall").hidden = !(call && call.recall);
+    fitLatest();
     if (blink) {
       box.classList.remove("blink");
       void box.offsetWidth;
       box.classList.add("blink");
     }
   }
+  // The recent calls take the room left above the counters: as many whole lines as fit.
   function paintRecent() {
     const list = $(".recent-list");
     list.innerHTML = "";
-    for (const c of calls.slice(1, 9)) {
+    const room = $(".recent").getBoundingClientRect().bottom;
+    const seen = new Set(calls.length ? [calls[0].number] : []);   // a recall lists a number once
+    for (const c of calls.slice(1)) {
+      if (seen.has(c.number)) continue;
+      seen.add(c.number);
       const li = document.createElement("li");
       li.innerHTML = `<span class="n"></span><span class="c"></span>`;
       li.querySelector(".n").textContent = c.number;
       li.querySelector(".c").textContent = c.counter_name;
       list.appendChild(li);
+      if (li.getBoundingClientRect().bottom > room + 0.5) { li.remove(); break; }
     }
   }
   function paintCounters(counters) {
     const list = $(".counter-list");
     list.innerHTML = "";
+    let n = 0;
     for (const c of counters) {
       if (!mine.has(c.id)) continue;
+      n++;
       const row = document.createElement("div");
       row.className = "counter-row";
       row.dataset.counter = c.id;
@@ -102,6 +134,7 @@
       }
       list.appendChild(row);
     }
+    root.style.setProperty("--counters", String(Math.max(n, 1)));
   }
   function paintWaiting(waiting) {
     const sums = { fixed: 0, mobile: 0 };
@@ -115,7 +148,11 @@
     const band = $(".emergency");
     band.hidden = !issuing || issuing.mode === "normal" || !issuing.message;
     band.textContent = issuing ? issuing.message : "";
+    band.classList.toggle("long", band.textContent.length > 40);    // up to 3 lines, smaller
+    relayout();
   }
+  function relayout() { fitLatest(); paintRecent(); }
+  new ResizeObserver(() => relayout()).observe($(".calls"));
 
   let refresh = null;
   function askForState(s) {       // on-deck lines move with every issue and call: re-read, debounced
@@ -149,11 +186,36 @@
     issuing_changed: paintIssuing,
   });
 
-  // --- clock and notices ---------------------------------------------------------------------
+  // --- clock, notices, offline ---------------------------------------------------------------
+  // Offline for more than a moment (a blip of a reconnect is not worth a banner): the banner
+  // says so, the board greys and the clock stops at the time the board was last live.
   const clock = $(".clock");
+  let stale = null;
+  let was = null;
   const tick = () => {
-    clock.textContent = Hall.hhmm();
+    if (root.dataset.stale !== "true") clock.textContent = Hall.hhmm();
   };
+  function connectionChanged() {
+    const now = root.dataset.connection;
+    if (now === was) return;              // every failed retry says "offline" again
+    was = now;
+    clearTimeout(stale);
+    if (now === "online") {
+      delete root.dataset.stale;
+      tick();
+    } else {
+      const since = Hall.hhmm();
+      stale = setTimeout(() => {
+        root.dataset.stale = "true";
+        $(".stale-note").textContent = t("stale_since", { time: since });
+        clock.textContent = since;
+        relayout();
+      }, 1200);
+    }
+    relayout();
+  }
+  new MutationObserver(connectionChanged).observe(root, { attributes: true, attributeFilter: ["data-connection"] });
+  connectionChanged();
   tick();
   setInterval(tick, 1000);
   $(".marquee").textContent = (CFG.notices || []).join("　　◆　　");

@@ -3,7 +3,7 @@
 Cards come from a JSON file (a list of raw text-block fields, see cards.json). A card can be
 placed or removed, and the next answer can be made faulty: `garble` (an impossible length),
 `badsum` (a wrong checksum), `truncate` (half a frame, then nothing), `status:XX` (an error SW3)
-or `silent` (no answer at all).
+or `silent` (no answer at all); `stick(fault)` makes every answer so until `stick(None)`.
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class MockIdCardReader:
         self.state = "no_card"               # no_card · present · found · selected
         self.rf_delay = rf_delay             # seconds of "radio work" before a read answer
         self._faults: list[tuple[str, str]] = []     # (fault, on command name or "any")
+        self.stuck: str | None = None        # a fault on every answer until cleared (stick)
         self._buf = bytearray()
         self._lock = threading.Lock()
         self.requests: list[tuple[int, int]] = []    # every command seen, for tests
@@ -65,6 +66,16 @@ class MockIdCardReader:
             raise ValueError(f"unknown command {on!r}")
         with self._lock:
             self._faults.append((fault, on))
+
+    def stick(self, fault: str | None) -> None:
+        """Make every answer faulty (`silent`, `garble`, `badsum` …) until `stick(None)`, which
+        also forgets the one-shot faults not yet played."""
+        if fault is not None and fault not in FAULTS and not fault.startswith("status:"):
+            raise ValueError(f"unknown fault {fault!r}")
+        with self._lock:
+            self.stuck = fault
+            if fault is None:
+                self._faults.clear()
 
     def clear_faults(self) -> None:
         """Forget the faults not yet played."""
@@ -104,7 +115,7 @@ class MockIdCardReader:
 
     def _answer(self, command: tuple[int, int]) -> bytes:
         self.requests.append(command)
-        fault = self._fault_for(command)
+        fault = self._fault_for(command) or self.stuck
         good = self._respond(command)
         if fault is None:
             return good

@@ -4,9 +4,12 @@ a PNG of the paper) and answers DLE EOT from a state tests and the demo can chan
 States: paper `ok` · `near_end` · `out`; cover open or closed; `unplugged` (answers nothing and
 drops what it gets, like a loose cable). While the paper is out or the cover open it holds
 incoming data (up to its 4 KiB buffer) and prints it when the fault clears, as a real printer does.
+Each ticket's text file is written at once; its PNG is drawn on a thread of its own, so status
+queries right after a ticket are answered in real time, as a real printer answers them.
 """
 from __future__ import annotations
 
+import queue
 import threading
 from pathlib import Path
 
@@ -31,6 +34,9 @@ class MockPrinter:
         self._held = bytearray()
         self._lock = threading.Lock()
         self._printed = threading.Condition(self._lock)
+        self._drawn = 0                      # tickets whose paper (PNG) is written
+        self._to_draw: queue.Queue = queue.Queue()
+        self._drawer: threading.Thread | None = None
         self.parser = EscPosParser(on_status=self.status_byte, on_ticket=self._ticket_done)
         self.pty = PtyDevice(self.feed, baudrate=baudrate if pace else None,
                              name="printer") if start_pty else None
@@ -65,13 +71,17 @@ class MockPrinter:
             self._unplug_at = self.received + nbytes
 
     def wait_for_tickets(self, n: int, timeout: float = 5.0) -> list[Ticket]:
+        """The tickets once `n` are printed (and their paper written), or after `timeout`."""
         with self._printed:
-            self._printed.wait_for(lambda: len(self.tickets) >= n, timeout)
+            self._printed.wait_for(lambda: len(self.tickets) >= n and self._drawn >= n, timeout)
             return list(self.tickets)
 
     def close(self) -> None:
         if self.pty:
             self.pty.close()
+        if self._drawer is not None:
+            self._to_draw.put(None)
+            self._drawer.join(5)
 
     # --- the wire -----------------------------------------------------------------------
     def status_byte(self, n: int) -> int | None:
@@ -122,9 +132,27 @@ class MockPrinter:
 
     def _ticket_done(self, ticket: Ticket) -> None:
         self.tickets.append(ticket)
-        if self.out_dir is not None:
+        if self.out_dir is None:
+            self._drawn += 1
+        else:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             stem = self.out_dir / f"ticket-{len(self.tickets):04d}"
             stem.with_suffix(".txt").write_text(ticket.text() + "\n", encoding="utf-8")
-            render(ticket).save(stem.with_suffix(".png"))
+            if self._drawer is None:
+                self._drawer = threading.Thread(target=self._draw_loop, name="printer-paper",
+                                                daemon=True)
+                self._drawer.start()
+            self._to_draw.put((ticket, stem.with_suffix(".png")))
         self._printed.notify_all()
+
+    def _draw_loop(self) -> None:
+        while (job := self._to_draw.get()) is not None:
+            ticket, png = job
+            try:
+                render(ticket).save(png)
+            except Exception:                   # noqa: BLE001 — a picture, not the ticket
+                import logging
+                logging.getLogger("hall.mock").exception("drawing %s", png)
+            with self._printed:
+                self._drawn += 1
+                self._printed.notify_all()

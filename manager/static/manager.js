@@ -48,15 +48,33 @@
   }
 
   // --- counters ------------------------------------------------------------------------------
+  // The service timer against the business's standard: green within the target, amber past it,
+  // red past the maximum (`limit_s`: the business's max_s, else twice its target, the same rule
+  // as the long-service alert). A customer called and not come is amber with 未到.
+  const calledAlert = (c) => board.alerts.find((a) => a.kind === "called" && a.counter === c.id && !a.cleared);
   function timerOf(c) {
     const cur = c.current;
     if (!cur || cur.elapsed_s == null) return null;
     const s = cur.elapsed_s + Math.max(0, Math.round((Hall.now() - readAt) / 1000));
     let level = "ok";
-    if (cur.serving && cur.max_s && s > cur.max_s) level = "over_max";
-    else if (cur.serving && cur.target_s && s > cur.target_s) level = "over_target";
-    const text = t(cur.serving ? "serving_for" : "called_for", { m: mins(s), s: String(s % 60).padStart(2, "0") });
+    let note = "";
+    if (cur.serving) {
+      if (cur.limit_s && s > cur.limit_s) { level = "over_max"; note = t("over_max"); }
+      else if (cur.target_s && s > cur.target_s) { level = "over_target"; note = t("over_target"); }
+    } else if (calledAlert(c) || (board.called_alert_s && s > board.called_alert_s)) {
+      level = "not_came"; note = t("not_came");
+    }
+    const text = t(cur.serving ? "serving_for" : "called_for", { m: mins(s), s: String(s % 60).padStart(2, "0") }) +
+      (cur.serving && cur.target_s ? ` · ${t("standard", { t: mins(cur.target_s) })}` : "") + (note ? ` · ${note}` : "");
     return { s, level, text };
+  }
+  function paintTimer(card, c) {
+    const tm = timerOf(c);
+    const timer = $(".timer", card);
+    if (!tm) { delete card.dataset.timer; timer.textContent = ""; return; }
+    card.dataset.timer = tm.level;
+    timer.textContent = tm.text;
+    timer.dataset.elapsed = tm.s;
   }
 
   function paintCounters() {
@@ -73,15 +91,8 @@
       const cur = el("div", "current", c.current ? c.current.number : (c.state === "closed" ? "" : t("idle")));
       if (c.current) cur.dataset.currentTicket = c.current.number;
       card.appendChild(cur);
-      const timer = el("div", "timer");
-      const tm = timerOf(c);
-      if (tm) {
-        card.dataset.timer = tm.level;
-        timer.textContent = tm.text + (c.current.target_s ? ` · ${t("standard", { t: mins(c.current.target_s) })}` : "") +
-          (tm.level === "over_max" ? ` · ${t("over_max")}` : tm.level === "over_target" ? ` · ${t("over_target")}` : "");
-        timer.dataset.elapsed = tm.s;
-      }
-      card.appendChild(timer);
+      card.appendChild(el("div", "timer"));
+      paintTimer(card, c);
       if (c.waiting != null) card.appendChild(el("div", "muted", t("waiting_n", { n: c.waiting })));
       const biz = el("div", "biz", `${t("businesses_today")}: ` + bizList(c.businesses));
       if (c.changed_today) biz.prepend(el("span", "changed", t("changed_today")), " ");
@@ -102,15 +113,10 @@
   function tickTimers() {
     if (!board) return;
     for (const c of board.counters) {
-      const tm = timerOf(c);
       const card = $(`article.counter[data-counter="${CSS.escape(c.id)}"]`);
-      if (!tm || !card) continue;
-      const timer = $(".timer", card);
-      card.dataset.timer = tm.level;
-      timer.textContent = tm.text + (c.current.target_s ? ` · ${t("standard", { t: mins(c.current.target_s) })}` : "") +
-        (tm.level === "over_max" ? ` · ${t("over_max")}` : tm.level === "over_target" ? ` · ${t("over_target")}` : "");
-      timer.dataset.elapsed = tm.s;
+      if (card) paintTimer(card, c);
     }
+    $$(".alert-list [data-called-ts]").forEach((e) => { e.textContent = calledAge(Number(e.dataset.calledTs)); });
     $(".clock").textContent = Hall.hhmm();
   }
 
@@ -173,6 +179,12 @@
       li.dataset.cleared = String(a.cleared);
       const what = el("span", "what", a.message);
       what.appendChild(el("small", null, a.at.slice(11, 16) + (a.cleared ? ` · ${t("cleared")}` : "")));
+      if (a.kind === "called" && a.called_ts) {
+        // How long ago the customer was called, live (the message was written when it was raised).
+        const age = el("b", "called-age", calledAge(a.called_ts));
+        age.dataset.calledTs = a.called_ts;
+        what.appendChild(age);
+      }
       li.appendChild(what);
       li.appendChild(button(t("ack"), async () => { if (await api(`/api/alerts/${a.id}/ack`, "POST")) refresh(); },
                             { action: "ack" }));
@@ -182,6 +194,14 @@
     $(".alerts .empty").hidden = board.alerts.length > 0;
   }
 
+  function calledAge(ts) {
+    const s = Math.max(0, Math.round(Hall.now() / 1000 - ts));
+    const m = Math.floor(s / 60);
+    const dur = m < 60 ? t("n_min", { m }) : t("n_h_min", { h: Math.floor(m / 60), m: m % 60 });
+    return t("called_ago", { at: Hall.hhmm(ts * 1000), dur });
+  }
+
+  // Devices by their place and kind (大门取号机 · 打印机); the id only as a detail.
   function paintDevices() {
     const ul = $(".device-list");
     ul.textContent = "";
@@ -189,8 +209,10 @@
       const li = el("li");
       li.dataset.device = d.device;
       li.dataset.ok = String(d.ok);
-      li.appendChild(el("span", null, d.device));
-      li.appendChild(el("span", null, d.ok && d.state === "ok" ? t("device_ok") : d.state));
+      const name = el("span", "device-name", d.name || d.device);
+      name.appendChild(el("small", "device-id", d.device));
+      li.appendChild(name);
+      li.appendChild(el("span", "device-state", d.ok && d.state === "ok" ? t("device_ok") : (d.state_text || d.state)));
       ul.appendChild(li);
     }
     $(".devices .empty").hidden = board.devices.length > 0;

@@ -72,9 +72,11 @@
       const who = el("td", "username", a.username);
       if (me) who.appendChild(el("span", "you", t("you")));
       tr.appendChild(who);
-      tr.appendChild(el("td")).appendChild(field("display_name", a.display_name, 32));
-      tr.appendChild(el("td")).appendChild(field("staff_no", a.staff_no, 16));
-      const role = tr.appendChild(el("td")).appendChild(roleSelect(a.role));
+      // Each field says whose and what it is (a screen reader reads no column heading).
+      const labelled = (input, key) => { input.setAttribute("aria-label", `${a.username} · ${t(key)}`); return input; };
+      tr.appendChild(el("td")).appendChild(labelled(field("display_name", a.display_name, 32), "display_name"));
+      tr.appendChild(el("td")).appendChild(labelled(field("staff_no", a.staff_no, 16), "staff_no"));
+      const role = tr.appendChild(el("td")).appendChild(labelled(roleSelect(a.role), "role"));
       role.disabled = me;             // the server refuses it too: no admin demotes themselves
       tr.appendChild(el("td", "state", t(a.disabled ? "disabled" : "active")));
       const actions = tr.appendChild(el("td")).appendChild(el("div", "row-actions"));

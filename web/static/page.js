@@ -15,7 +15,8 @@ window.Hall = (function () {
   }
   function setLang(l, root) {
     lang = l;
-    document.cookie = `hall_lang=${l}; path=/; max-age=31536000; samesite=lax`;
+    // Remembered for staff pages; a kiosk (CFG.remember_lang false) starts each customer afresh.
+    if (CFG.remember_lang !== false) document.cookie = `hall_lang=${l}; path=/; max-age=31536000; samesite=lax`;
     document.documentElement.lang = l === "en" ? "en" : "zh-CN";
     if (root) translate(root);
   }
@@ -34,11 +35,29 @@ window.Hall = (function () {
   }
   // A staff page's call: JSON both ways; a refusal shown in the page's `.error` (kept through
   // reads, cleared by the next action that succeeds); signed out → the login, then back here.
+  // A network that is down says so within seconds (never a silent button); the refusal's code
+  // stays in Hall.lastError for the page that wants to treat one differently.
+  const API_TIMEOUT_MS = 8000;
   async function api(root, path, method, body) {
-    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
-                                  body: body !== undefined ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
     const error = root.querySelector(".error");
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), API_TIMEOUT_MS);
+    let r;
+    try {
+      r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
+                              body: body !== undefined ? JSON.stringify(body) : undefined, signal: ctl.signal });
+    } catch (e) {
+      const said = t("offline_action");
+      hub.lastError = { status: 0, code: "offline" };
+      error.textContent = said !== "offline_action" ? said
+        : (lang === "en" ? "The network is down: not sent. Please try again shortly." : "网络中断,操作没有送达:请稍候重试");
+      error.hidden = false;
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+    const data = await r.json().catch(() => ({}));
+    hub.lastError = r.ok ? null : { status: r.status, ...(data.error || {}) };
     if (!r.ok) {
       if (r.status === 401) location.href = "/login?next=" + encodeURIComponent(location.pathname);
       error.textContent = (data.error || {}).message || r.statusText;
@@ -59,6 +78,11 @@ window.Hall = (function () {
   }
   const business = (code) => CFG.hall.businesses.find((b) => b.code === code);
   const bname = (code) => { const b = business(code); return b ? ((lang === "en" && b.name_en) || b.name) : code; };
+  // A business with its line (固网 查询 · 5G 查询): both lines have a 查询, a 续费, a 发票 …
+  const lineName = (line) => (line === "fixed" ? (lang === "en" ? "Fixed" : "固网") : "5G");
+  const lname = (code) => { const b = business(code); return b ? `${lineName(b.line)} ${bname(code)}` : code; };
   const counterName = (id) => { const c = CFG.hall.counters.find((x) => x.id === id); return c ? c.name : id; };
-  return { CFG, t, translate, setLang, socket, api, business, bname, counterName, syncTime, now, hhmm, get lang() { return lang; } };
+  const hub = { CFG, t, translate, setLang, socket, api, business, bname, lname, lineName, counterName, syncTime, now, hhmm,
+                lastError: null, get lang() { return lang; } };
+  return hub;
 })();
