@@ -120,7 +120,7 @@ def test_every_worker_answers_and_only_websocket_is_offered(hall):
 
 
 def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, redis_server):
-    """8 kiosks × 120 issues while 12 counters call, every request on a fresh connection so
+    """8 kiosks × 80 issues while 12 counters call (each call then a no-show), every request on a fresh connection so
     both processes take their share: no duplicate number, no ticket called twice, none lost."""
     db = tmp_path / "hall.db"
     accounts = StaffAccounts(Store(db))
@@ -137,9 +137,9 @@ def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, re
     issuing_done = threading.Event()
 
     def issuer(k):
-        for i in range(120):
+        for i in range(80):
             with requests.Session() as s:
-                r = issue(s, server.url, businesses[(k * 120 + i) % len(businesses)], f"t{k}-{i}")
+                r = issue(s, server.url, businesses[(k * 80 + i) % len(businesses)], f"t{k}-{i}")
             if r.status_code != 201:
                 failures.append(f"issue {r.status_code} {r.text[:200]}")
                 continue
@@ -182,13 +182,13 @@ def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, re
     finally:
         server.stop()
     assert failures == []
-    assert len(acked) == 960
+    assert len(acked) == 640
     assert set(by_worker) == {"0", "1"}, by_worker
-    assert len({t["number"] for t in acked}) == 960, "duplicate numbers"
+    assert len({t["number"] for t in acked}) == 640, "duplicate numbers"
     assert len(called) == len(set(called)), "a ticket was called twice"
     assert set(called) == {t["id"] for t in acked}, "a ticket was lost"
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM events WHERE kind = 'called'").fetchone()[0] == 960
+        assert conn.execute("SELECT count(*) FROM events WHERE kind = 'called'").fetchone()[0] == 640
 
 
 def _listen(url: str, n: int, event: str, track: list[str] | None = None, cookies=None):
