@@ -97,7 +97,7 @@ class Projection:
     def __init__(self, config: HallConfig, queued: list, counters: list[str],
                  at_counters: dict[str, AtCounter], start: float, pace: Pace,
                  asked_at: float | None = None):
-        """`counters` work from `start` (now, or the opening time); newcomers come `asked_at`."""
+        """`counters` work from `start` (now); newcomers come `asked_at`."""
         self.config, self.pace = config, pace
         self.now = start if asked_at is None else asked_at
         self.calls: dict[str, float] = {}
