@@ -37,8 +37,11 @@ demo-month: install
 	$(PY) run.py simulate --days 30 --db var/demo-month.db --force
 	$(PY) run.py --demo --db var/demo-month.db --host $(HOST) --port $(PORT)
 
+# Two processes for most tests (CI has two cores), then the few that time themselves, alone.
+TEST_PROCESSES ?= 2
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_PROCESSES) -m "not serial"
+	$(PY) -m pytest -q -m serial
 
 bench: install
 	$(PY) -m bench

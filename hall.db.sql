@@ -85,7 +85,9 @@ CREATE TABLE IF NOT EXISTS events (
                 'device', 'help', 'issuing', 'checklist',
                 'precheck', 'help_accepted', 'help_closed', 'alert', 'alert_cleared', 'alert_acked',
                 'recommended', 'churn', 'follow_up', 'follow_up_answered', 'counter_businesses',
-                'staff', 'no_show_undone')),
+                'staff', 'no_show_undone',
+                'device_enrolled', 'device_revoked', 'device_refused',
+                'signed_in', 'signed_out', 'sign_in_failed')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,
@@ -178,4 +180,50 @@ CREATE TABLE IF NOT EXISTS day_tallies (
     day   TEXT PRIMARY KEY,
     key   TEXT NOT NULL,
     data  TEXT NOT NULL
+);
+
+-- An enrolled device (a kiosk, a counter's own screen, a wall display): its credential is kept
+-- only as a hash; `target` is the kiosk or counter it speaks for.
+CREATE TABLE IF NOT EXISTS devices (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('kiosk', 'counter_screen', 'display')),
+    target      TEXT,
+    name        TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,            -- SHA-256 of the credential, never the credential
+    created_at  REAL NOT NULL,
+    created_by  TEXT,
+    last_seen   REAL,
+    revoked_at  REAL,
+    revoked_by  TEXT
+);
+
+-- A screen waiting to be paired: it shows `code`; an admin approves it for a kind and target.
+CREATE TABLE IF NOT EXISTS pairings (
+    code_hash   TEXT PRIMARY KEY,                -- SHA-256 of the short code shown on the screen
+    secret_hash TEXT NOT NULL UNIQUE,            -- SHA-256 of the secret the screen polls with
+    created_at  REAL NOT NULL,
+    kind        TEXT,
+    target      TEXT,
+    device      TEXT                             -- the device made when an admin approved it
+);
+
+-- Staff sessions, server-side: the cookie carries a random id, the table only its hash.
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash     TEXT PRIMARY KEY,
+    username    TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    last_seen   REAL NOT NULL,
+    ended_at    REAL,
+    address     TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username);
+
+-- Tickets taken without a kiosk or staff (where the hall allows remote tickets): per source
+-- (a keyed hash of the address) and day, so that one phone cannot take the day's numbers.
+CREATE TABLE IF NOT EXISTS remote_quota (
+    day    TEXT NOT NULL,
+    source TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (day, source)
 );

@@ -9,12 +9,14 @@
     run.py day reset [--db FILE] [--config FILE]
     run.py backup now|list [--db FILE] [--config FILE]
     run.py backup restore COPY [--db FILE]      (with the server stopped)
+    run.py keys rotate-session|path [--db FILE]
     run.py simulate --days N [--counters 6|4,5,6|3-8] [--arrivals 600|9:50,10:70,…] [--db FILE]
     run.py agent --server URL --kiosk K1 --key KEY [--printer PORT] [--reader PORT]
     run.py sync --to postgresql://… [--follow [--every S]] [--db FILE] [--config FILE]
     run.py central --db postgresql://… [--host H] [--port P]
     run.py central users add|list|disable|enable …
     run.py mock status|printer|card|reader|pad …   (drives a running demo's mock devices)
+    run.py devices add kiosk|counter_screen|display [TARGET] [--name N] | list | revoke ID
 
 `run.py --help` lists the commands; `run.py COMMAND --help` explains one.
 """
@@ -156,6 +158,35 @@ def backup(argv: list[str]) -> int:
     return 0
 
 
+def keys(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="run.py keys", description="The hall's secrets, kept beside "
+                                "the database in <db>.keys (docs/security-sessions.md).")
+    sub = p.add_subparsers(dest="action", required=True)
+    rot = sub.add_parser("rotate-session", help="a new session key: every staff session ends now "
+                                                "(restart the server to sign with the new key)")
+    rot.add_argument("--db", default=str(DEFAULT_DB))
+    rot.add_argument("--config", default=None)
+    where = sub.add_parser("path", help="where the key file is")
+    where.add_argument("--db", default=str(DEFAULT_DB))
+    args = p.parse_args(argv)
+
+    from core import keys as key_file
+    from core.store import Store
+    store = Store(args.db)           # an older database moves its keys out here
+    try:
+        if args.action == "path":
+            print(store.keys.path or "(a database in memory has no key file)")
+            return 0
+        from core.config import load_config
+        from core.sessions import Sessions
+        key_file.rotate_session(args.db)
+        ended = Sessions(store, tz=load_config(args.config).hall.tz).end_all("session_key_rotated")
+        print(f"new session key in {store.keys.path}; {ended} staff session(s) ended")
+    finally:
+        store.close()
+    return 0
+
+
 class _ClosedWebSocketNoise(logging.Filter):
     """Werkzeug reads the bytes a client sends after its WebSocket closed as a bad HTTP request
     and logs an error; those are WebSocket frames (first byte 0x81/0x82/0x88…), not a fault."""
@@ -175,7 +206,7 @@ def agent(argv: list[str]) -> int:
     p.add_argument("--server", required=True, help="the hall server, e.g. http://10.0.0.5:5000")
     p.add_argument("--kiosk", required=True, help="this kiosk's id in the hall's config")
     p.add_argument("--key", default=os.environ.get("HALL_AGENT_KEY"),
-                   help="the kiosk's agent_key from the config (or env HALL_AGENT_KEY)")
+                   help="the kiosk's enrolled credential (run.py devices add kiosk K1; or env HALL_AGENT_KEY)")
     p.add_argument("--printer", help="printer port or pyserial URL")
     p.add_argument("--printer-baud", type=int, default=9600)
     p.add_argument("--reader", help="ID-card reader port")
@@ -218,6 +249,7 @@ COMMANDS = {
     "users": ("staff accounts: add, list, disable, enable", users),
     "day": ("the business day: reset (end it now; numbering restarts at 001)", day),
     "backup": ("copies of the database: now, list, restore", backup),
+    "keys": ("the hall's secrets: rotate-session (every staff session ends), path", keys),
     "simulate": ("simulated busy days into a database; how many windows each hour needs",
                  _simulate),
     "agent": ("run a kiosk PC's printer and ID-card reader for a hall server", agent),
@@ -226,6 +258,8 @@ COMMANDS = {
                 _company("central")),
     "mock": ("drive a running demo's mock devices: paper out, a card placed, a key pressed …",
              mock),
+    "devices": ("the devices the hall trusts: add (enrol a kiosk or screen), list, revoke",
+                lambda argv: __import__("devices_cli").main(argv, DEFAULT_DB)),
 }
 USAGE = ("%(prog)s [--host H] [--port P] [--db FILE] [--config FILE] [--demo] [--public-url URL]\n"
          "              [--workers N [--redis URL]] [--server threading|gevent]\n"
@@ -253,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run.py: unknown command {argv[0]!r}; the commands: {', '.join(COMMANDS)} "
               "(run.py --help)", file=sys.stderr)
         return 2
+    # Whatever the hall writes (database, journal, backups, key file, logs): its user's alone.
+    os.umask(0o077)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:

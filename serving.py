@@ -82,6 +82,10 @@ def banner(app, host: str, port: int, demo: bool, server: str, mocks=None,
         paper = next((m.out_dir for m in mocks.values() if getattr(m, "out_dir", None)), None)
         if paper:
             lines.append(f"    printed tickets (text and PNG) land in {paper.parent}/<kiosk>/")
+    if ctx.demo_devices:
+        lines += ["", "  Demo devices, enrolled (open a link on the screen to pair it; docs/security.md):"]
+        lines += [f"    {kind + ' ' + target:<18} {hall.public_url}/pair/{token}"
+                  for (kind, target), token in ctx.demo_devices.items()]
     if drive:
         lines += ["", *drive]
     for warning in device_warnings:
@@ -204,7 +208,9 @@ def serve(argv: list[str], usage: str | None = None, commands: str | None = None
             # Shared with the other processes: all are woken by a new connection, one takes it,
             # and the others' accept must not block (it would hold up their shutdown).
             os.set_blocking(args.listen_fd, False)
-        server = make_server(args.host, args.port, app, threaded=True, fd=args.listen_fd)
+        from web.headers import QuietHandler
+        server = make_server(args.host, args.port, app, threaded=True, fd=args.listen_fd,
+                             request_handler=QuietHandler)   # Server: hall, no versions
 
         def on_signal(signum, _frame):
             if not stop.is_set():

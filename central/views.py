@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from core.errors import HallError
 from web.auth import Unauthorized
+from web.limits import check_depth
 from web.schemas import StatsQuery
 
 from . import figures
@@ -94,7 +95,9 @@ def logout():
 
 @bp.post("/api/central/login")
 def api_login():
-    body = request.get_json(silent=True) or {}
+    check_depth(request.get_data(cache=True))      # a RecursionError in the parser: a 500
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
     return jsonify({"username": login(str(body.get("username", "")), str(body.get("password", "")))})
 
 

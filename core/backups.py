@@ -2,9 +2,12 @@
 
 A copy is taken online (the hall keeps issuing while it is made) and checked before it counts.
 Names carry the business day: hall-2026-11-30.db; one taken by hand the same day adds the time.
+Copies are 0600 in a folder of the server's user alone, and hold no key: the session and ID-hash
+keys stay in the key file beside the database (core/keys.py), which a copy does not include.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -47,7 +50,7 @@ class Backups:
         now = self.clock.now()
         day = business_day(now, self.tz)
         stamp = datetime.fromtimestamp(now, self.tz).strftime("%H%M%S")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         dest = self.folder / (f"hall-{day}-{stamp}.db" if by_hand else f"hall-{day}.db")
         self.store.backup_to(dest)
         if not by_hand:
@@ -86,5 +89,7 @@ def restore(copy: str | Path, db: str | Path) -> Path:
         old = Path(f"{db}{suffix}")
         if old.exists():
             old.replace(Path(f"{aside}{suffix}"))
-    shutil.copyfile(copy, db)
+    with open(copy, "rb") as src, os.fdopen(
+            os.open(db, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        shutil.copyfileobj(src, out)        # 0600 from its first byte, like the database
     return aside

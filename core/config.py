@@ -139,8 +139,17 @@ class Kiosk(_Strict):
     printer_baud: int = Field(9600, gt=0)
     idcard: str | None = None
     idcard_baud: int = Field(115200, gt=0)
-    # When the kiosk PC's devices are run by a device agent (run.py agent), the agent's key.
-    agent_key: str | None = Field(None, min_length=16)
+    # A kiosk PC whose devices are run by a device agent (run.py agent) leaves printer and
+    # idcard out; the agent proves itself with the kiosk's enrolled credential (run.py devices).
+    agent_key: str | None = None
+
+    @field_validator("agent_key")
+    @classmethod
+    def _no_key_here(cls, v):
+        if v is not None:     # a secret does not belong in the config: the device model holds it
+            raise ValueError("agent_key is no longer read: enrol the kiosk (run.py devices add kiosk "
+                             "<id>) and give its agent that credential (run.py agent --key)")
+        return v
 
 
 COUNTER_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "pause", "resume", "transfer")
@@ -157,6 +166,8 @@ class Voice(_Strict):
     repeat: int = Field(2, ge=1, le=3)    # each call said this many times
     english: bool = False                 # also say it in English
     speed: int = Field(165, ge=80, le=300)
+    # The rendered announcements on disk (var/voice/) are capped: oldest out first.
+    cache_mb: int = Field(64, ge=1, le=4096)
 
 
 class AfterService(_Strict):
@@ -192,6 +203,28 @@ class Backup(_Strict):
     keep: int = Field(14, ge=1, le=3650)   # how many nightly copies are kept
 
 
+class Remote(_Strict):
+    """Tickets taken without a kiosk or staff, e.g. from a phone on the hall's Wi-Fi (off unless
+    the hall enables them): at most this many per source (an address) and day."""
+    tickets: bool = False
+    per_source_per_day: int = Field(2, ge=1, le=50)
+
+
+class IdleTimeouts(_Strict):
+    """Minutes without a request after which a role's session ends: long for the counter and the
+    floor (a clerk serves for hours without touching the screen), short for the powerful roles."""
+    clerk: int = Field(480, ge=1, le=1440)
+    guide: int = Field(480, ge=1, le=1440)
+    manager: int = Field(120, ge=1, le=1440)
+    admin: int = Field(30, ge=1, le=1440)
+
+
+class Security(_Strict):
+    """How long staff sessions last (docs/security-sessions.md)."""
+    session_hours: float = Field(12, gt=0, le=24)     # from sign-in; use does not extend it
+    idle_timeout_min: IdleTimeouts = IdleTimeouts()
+
+
 class HallConfig(_Strict):
     hall: HallInfo
     routing: Routing = Routing()
@@ -206,6 +239,8 @@ class HallConfig(_Strict):
     after_service: AfterService = AfterService()
     alerts: Alerts = Alerts()
     backup: Backup = Backup()
+    security: Security = Security()
+    remote: Remote = Remote()
 
     @field_validator("counter_keys")
     @classmethod

@@ -41,20 +41,8 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
         self._seen_day: str | None = None
         with store.write() as tx:
             tx.ensure_counters([c.id for c in config.counters])
-            key = tx.setting("id_hash_key")
-            if key is None:
-                key = secrets.token_hex(32)
-                tx.set_setting("id_hash_key", key)
-        self._id_key = bytes.fromhex(key)
-
-    def secret(self, name: str) -> str:
-        """A random secret generated once per database (session signing and the like)."""
-        with self.store.write() as tx:
-            value = tx.setting(name)
-            if value is None:
-                value = secrets.token_hex(32)
-                tx.set_setting(name, value)
-        return value
+        # The ID-number hashes' key: out of the database, in its key file (core/keys.py).
+        self._id_key = bytes.fromhex(store.keys.id_hash_key)
 
     # --- helpers --------------------------------------------------------------------
     def _begin(self, tx: Tx, events: list) -> tuple[float, str]:
@@ -101,9 +89,11 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
 
     # --- issuing --------------------------------------------------------------------
     def issue_ticket(self, business: str, request_id: str, kiosk: str | None = None,
-                     card_token: str | None = None, priority: str | None = None
-                     ) -> tuple[Ticket, bool, list]:
-        """Issue a ticket (or return the one this request_id already got: created=False)."""
+                     card_token: str | None = None, priority: str | None = None,
+                     remote_source: str | None = None) -> tuple[Ticket, bool, list]:
+        """Issue a ticket (or return the one this request_id already got: created=False).
+        A card read is good only at the kiosk that read it, once; `remote_source` (a ticket
+        taken without kiosk or staff) counts against that source's quota for the day."""
         b = self.config.business(business)
         if b is None:
             raise NotFound("unknown_business", f"没有代码为 {business} 的业务")
@@ -124,7 +114,7 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
             card = None
             if card_token is not None:
                 card = tx.card_read(card_token)
-                if card is None or now - card.at > CARD_READ_TTL_S:
+                if card is None or now - card.at > CARD_READ_TTL_S or card.kiosk != kiosk:
                     raise HallError("card_token_invalid", "身份证读取已失效,请重新放置身份证")
                 tx.forget_card_reads(token=card_token)
                 already = tx.queued_ticket_of(card.id_hash, b.code)
@@ -133,6 +123,10 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
                 if card.senior and priority is None:
                     cls = self.config.age_priority(self.config.hall.senior_age)
                     priority = cls.code if cls else None
+            if remote_source is not None and not tx.take_remote_quota(
+                    day, remote_source, self.config.remote.per_source_per_day):
+                raise HallError("too_many_tickets", "今日从此设备取号次数已达上限,请到取号机取号",
+                                status=429)
             n = tx.next_number(day, b.prefix)
             if n > MAX_PER_PREFIX:
                 raise Unavailable("numbers_exhausted", f"今日{b.name}号码已发完,请咨询导购")

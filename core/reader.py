@@ -111,6 +111,11 @@ class HallReader(DayConfig):
             raise NotFound("unknown_ticket", "没有找到这张号票")
         return t
 
+    def ticket_today(self, number: str) -> Ticket | None:
+        """Today's ticket called by this number (A007), whatever its state now; None if none."""
+        with self.store.read() as tx:
+            return tx.ticket_of_day(self.today(), number)
+
     def tickets(self, ids: list[str]) -> list[Ticket]:
         with self.store.read() as tx:
             return tx.tickets(ids)

@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import passwords
 from .clock import SystemClock, business_day
 from .config import HallInfo
 from .errors import Conflict, HallError, NotFound
+from .passwords import MIN_PASSWORD  # noqa: F401 (central/app.py's accounts use it)
+from .sessions import end_member_sessions
 from .store import Store
 from .tickets import ROLES, StaffMember
 
@@ -22,7 +25,6 @@ DEMO_ACCOUNTS = {"demo-clerk": "clerk", "demo-guide": "guide", "demo-manager": "
 DEMO_NAMES = {"demo-clerk": ("李晓燕", "D1001"), "demo-guide": ("王芳", "D2001"),
               "demo-manager": ("陈伟", "D3001"), "demo-admin": ("管理员", "D0001")}
 DEMO_PASSWORD = "demo"
-MIN_PASSWORD = 8
 
 # Checked when the username is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -48,9 +50,8 @@ def _check_role(role: str) -> None:
         raise HallError("bad_role", f"角色须为 {' / '.join(ROLES)} 之一")
 
 
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise HallError("weak_password", f"密码至少 {MIN_PASSWORD} 位")
+def _check_password(password: str, *user_inputs: str | None) -> None:
+    passwords.check(password, *(u for u in user_inputs if u))
 
 
 def _text(value: str | None, limit: int) -> str | None:
@@ -93,8 +94,8 @@ class StaffAccounts:
         if not USERNAME.match(username or ""):
             raise HallError("bad_username", "用户名须为 2–32 位字母、数字或 _ . -")
         _check_role(role)
-        if not allow_short:
-            _check_password(password)
+        if not allow_short:           # (only the tests' and the demo's own accounts)
+            _check_password(password, username, display_name)
         member = StaffMember(username=username, role=role,
                              password_hash=generate_password_hash(password),
                              disabled=False, created_at=self.clock.now(),
@@ -105,6 +106,7 @@ class StaffAccounts:
                 raise HallError("user_exists", f"用户 {username} 已存在", status=409)
             if old is not None:
                 _keep_an_admin(tx, old, member, by)
+                self._end_sessions(tx, member, "account_replaced")
             tx.save_staff(member)
             self._log(tx, by, member, "added" if old is None else "replaced")
         return member
@@ -125,6 +127,8 @@ class StaffAccounts:
             if keep_an_admin:
                 _keep_an_admin(tx, old, member, by)
             tx.save_staff(member)
+            if member.role != old.role or (member.disabled and not old.disabled):
+                self._end_sessions(tx, member, "account_changed")
             if member.role != old.role:
                 self._log(tx, by, member, "role", from_role=old.role)
             if member.disabled != old.disabled:
@@ -141,13 +145,18 @@ class StaffAccounts:
         return self.update(username, disabled=disabled, by=by)
 
     def reset_password(self, username: str, new_password: str, by: str | None = None) -> StaffMember:
-        _check_password(new_password)
+        _check_password(new_password, username)
         password_hash = generate_password_hash(new_password)     # slow: outside the write lock
         with self.store.write() as tx:
             member = dataclasses.replace(_existing(tx, username), password_hash=password_hash)
             tx.save_staff(member)
+            self._end_sessions(tx, member, "new_password")
             self._log(tx, by, member, "password")
         return member
+
+    def _end_sessions(self, tx, member: StaffMember, reason: str) -> None:
+        # Here, in the change's own transaction; web/auth.py also re-checks on every request.
+        end_member_sessions(tx, self.clock.now(), self.tz, member.username, reason)
 
     def _log(self, tx, by: str | None, member: StaffMember, action: str, **data) -> None:
         now = self.clock.now()

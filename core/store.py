@@ -8,6 +8,7 @@ than in SQLite's busy-wait, which is fairer and faster; across processes `busy_t
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -17,9 +18,12 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Iterator
 
+from . import keys as key_file
 from .errors import StoreError, Unavailable
+from .store_devices import DevicesTx
 from .store_floor import FloorTx
 from .store_log import LogTx
+from .store_sessions import SessionTx
 from .store_schema import MIGRATIONS, SCHEMA_VERSION, apply_schema  # noqa: F401 (re-exported)
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
@@ -52,7 +56,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Tx(FloorTx, LogTx):
+class Tx(FloorTx, LogTx, DevicesTx, SessionTx):
     """One transaction's view of the store. Obtain it from `Store.read()` or `Store.write()`."""
 
     def __init__(self, conn: sqlite3.Connection):
@@ -74,6 +78,19 @@ class Tx(FloorTx, LogTx):
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def settings_named(self, keys: tuple[str, ...]) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self._all(
+            f"SELECT key, value FROM settings WHERE key IN ({_marks(len(keys))})", keys)}
+
+    def forget_settings(self, keys: tuple[str, ...]) -> None:
+        """Delete these settings with their bytes overwritten (secrets: not left in free pages
+        that a copy of the file would carry)."""
+        self.conn.execute("PRAGMA secure_delete = ON")
+        try:
+            self.conn.execute(f"DELETE FROM settings WHERE key IN ({_marks(len(keys))})", keys)
+        finally:
+            self.conn.execute("PRAGMA secure_delete = OFF")
+
     # --- numbers --------------------------------------------------------------------
     def next_number(self, day: str, prefix: str) -> int:
         """Atomically take the next number of `prefix` for `day` (1 for the day's first)."""
@@ -89,6 +106,11 @@ class Tx(FloorTx, LogTx):
     # --- tickets --------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> Ticket | None:
         return _ticket(self._one(f"{_SELECT_TICKET} WHERE id = ?", (ticket_id,)))
+
+    def ticket_of_day(self, day: str, number: str) -> Ticket | None:
+        """The day's ticket with this number (the latest, should a day reset reuse numbers)."""
+        return _ticket(self._one(f"{_SELECT_TICKET} WHERE day = ? AND number = ? "
+                                 "ORDER BY issued_at DESC LIMIT 1", (day, number)))
 
     def ticket_by_request(self, request_id: str) -> Ticket | None:
         return _ticket(self._one(f"{_SELECT_TICKET} WHERE request_id = ?", (request_id,)))
@@ -212,6 +234,17 @@ POOL_SIZE = 16
 POOL_WAIT_S = 10.0
 
 
+def _ours_only(path: str | Path) -> None:
+    """The database and its journal: the server's user's alone (0600). SQLite gives a new -wal
+    and -shm the database's own mode."""
+    for name in (str(path), f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 def _use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
     """WAL, once per file (it sticks). Several server processes opening a new file at once:
     the switch needs the file to themselves and SQLite does not wait for it, so this does."""
@@ -241,8 +274,29 @@ class Store:
         self._write_lock = threading.Lock()    # one writer at a time inside this process
         self._closed = False
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            Path(self.path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._apply_schema()
+        if self.path != ":memory:":
+            _ours_only(self.path)
+        try:
+            self.keys = self._open_keys()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_keys(self) -> key_file.Keys:
+        """The session and ID-hash keys (core/keys.py), out of the database: an older one
+        still holding them in `settings` gives them to the key file, then forgets them."""
+        names = tuple(key_file.LEGACY_SETTINGS)
+        with self.read() as tx:
+            legacy = tx.settings_named(names)
+        keys = key_file.load(self.path, legacy)
+        if legacy:
+            with self.write() as tx:
+                tx.forget_settings(names)
+            with self._connection() as conn:     # the old pages out of the WAL too
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return keys
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
@@ -353,11 +407,16 @@ class Store:
         dest = Path(dest)
         partial = dest.with_name(dest.name + ".partial")
         partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # 0600 from birth
         with self._connection() as conn:
-            copy = sqlite3.connect(str(partial))
+            copy = sqlite3.connect(str(partial), isolation_level=None)
             try:
                 conn.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
+                # Never a key in a copy (core/keys.py), whatever the live file held.
+                copy.execute("PRAGMA secure_delete = ON")
+                names = tuple(key_file.LEGACY_SETTINGS)
+                copy.execute(f"DELETE FROM settings WHERE key IN ({_marks(len(names))})", names)
                 verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             finally:
                 copy.close()

@@ -45,6 +45,7 @@ def _v2_guide_and_after_service(conn: sqlite3.Connection) -> None:
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _v2_guide_and_after_service,
     3: _rebuild_events,        # no_show_undone
+    4: _rebuild_events,        # devices, sign-ins (issue 15); their tables come from hall.db.sql
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

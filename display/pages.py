@@ -8,8 +8,10 @@ from flask import abort, current_app, render_template, request, send_file
 
 from core import views
 from core.errors import HallError, NotFound, Unavailable
+from web import trust
 from web.api import ok, route
 from web.context import ctx, run
+from web.pairing import pairing_screen
 from web.i18n import both_languages, select_locale
 from web.schemas import Rating, RatingOut
 
@@ -46,6 +48,9 @@ def counter_screen(counter_id: str):
     config = ctx().hall.config
     if config.counter(counter_id) is None:
         abort(404)
+    device = trust.current_device()
+    if device is None or not device.speaks_for("counter_screen", counter_id):
+        return pairing_screen("counter_screen", counter_id, wrong=device)   # it rates services
     page = _page(counter=counter_id, rate_s=20)
     return render_template("display/counter.html", page=page, hall=config.hall)
 
@@ -80,7 +85,7 @@ def counter_screen_state(counter_id: str):
 
 @route(bp, "/api/counters/<counter_id>/rating", "POST",
        summary="The counter's rating pad: rate the service it finished last (within 2 minutes)",
-       tag="display", body=Rating, answers={201: RatingOut}, errors=(404, 409))
+       tag="display", body=Rating, answers={201: RatingOut}, errors=(401, 403, 404, 409), guard=trust.counter_screen_at)
 def rate_at_counter(counter_id: str, body: Rating):
     ticket = run(ctx().hall.rate_at_counter, counter_id, body.score, body.comment)
     return ok({"ticket": ticket.number, "score": body.score}, 201)
@@ -98,11 +103,14 @@ def _wav(texts):
     a = announcer()
     if not a.server_side:
         raise HallError("voice_in_browser", "本厅语音由浏览器播报", status=404)
-    try:
-        path = a.render(texts)
-    except VoiceError as e:
-        raise Unavailable("voice_unavailable", "语音合成暂不可用") from e
-    return send_file(path, mimetype="audio/wav", max_age=86400)
+    for attempt in (1, 2):
+        try:
+            return send_file(a.render(texts), mimetype="audio/wav", max_age=86400)
+        except VoiceError as e:
+            raise Unavailable("voice_unavailable", "语音合成暂不可用") from e
+        except FileNotFoundError:           # trimmed from the cache between render and send
+            if attempt == 2:
+                raise
 
 
 @bp.get("/api/announcements/call.wav")
@@ -112,6 +120,10 @@ def call_announcement():
     counter = config.counter(counter_id)
     if not NUMBER.match(number) or counter is None:
         raise HallError("invalid_announcement", "叫号内容有误")
+    # Only today's tickets are said: anyone can fetch this, and each new text is a render and
+    # a file in the cache.
+    if ctx().hall.ticket_today(number) is None:
+        raise NotFound("unknown_ticket", f"今天没有 {number} 号")
     recall = request.args.get("recall") == "1"
     return _wav(call_texts(number, counter.name, counter.id, recall, config.voice.english))
 

@@ -188,10 +188,15 @@ class Announcer:
         raw = repr((self.config.engine, self.config.repeat, self.config.speed, texts))
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
 
+    @property
+    def cap_bytes(self) -> int:
+        return self.config.cache_mb * 1024 * 1024
+
     def render(self, texts: list[tuple[str, str]]) -> Path:
         """The announcement's WAV file (rendered once, then from the cache)."""
         path = self.cache / f"{self.key(texts)}.wav"
         if path.exists():
+            self._touch(path)
             return path
         with self._guard:
             lock = self._locks.setdefault(path.name, threading.Lock())
@@ -207,4 +212,33 @@ class Announcer:
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(to_wav(pcm))
             tmp.replace(path)
+        with self._guard:
+            self._locks.pop(path.name, None)
+            self._trim(keep=path)
         return path
+
+    @staticmethod
+    def _touch(path: Path) -> None:
+        # A cache hit is "recent": the calls of the day stay, last week's go first.
+        try:
+            path.touch()
+        except OSError:
+            pass
+
+    def _trim(self, keep: Path) -> None:
+        """Over the cap: the least recently used files out first (never the one just made)."""
+        files = []
+        for f in self.cache.glob("*.wav"):
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                continue
+            files.append((st.st_mtime, st.st_size, f))
+        total = sum(size for _, size, _ in files)
+        for _, size, f in sorted(files, key=lambda x: x[0]):
+            if total <= self.cap_bytes:
+                break
+            if f == keep:
+                continue
+            f.unlink(missing_ok=True)
+            total -= size

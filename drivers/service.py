@@ -21,6 +21,8 @@ from .idcard import IdCardError, IdCardReader
 from .printer import PrinterError, TicketPrinter
 
 log = logging.getLogger("hall.devices")
+OFFLINE_AFTER = 2        # unanswered (or garbled) status polls in a row before they are reported
+LINE_GLITCHES = ("offline", "timeout", "bad_frame", "bad_checksum")
 
 
 @dataclass
@@ -99,6 +101,7 @@ class DeviceService:
             self._counter_of_pad[(port, pad_id)] = counter
         self._pads = by_port
         self._agents: dict[str, Callable] = {}          # kiosk → call(event, data, timeout)
+        self._misses: dict[str, int] = {}               # device → unanswered polls in a row
         self._states: dict[str, dict] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -150,17 +153,28 @@ class DeviceService:
             printer = self.printers.get(owner)
             if printer is None:
                 return
-            self._report("printer", owner, *printer_state(printer.status()))
+            self._polled("printer", owner, *printer_state(printer.status()))
         elif kind == "idcard":
             reader = self.readers.get(owner)
             if reader is None:
                 return
             try:
                 ok = reader.sam_ok()
-                self._report("idcard", owner, ok, "ok" if ok else "sam_error")
+                self._polled("idcard", owner, ok, "ok" if ok else "sam_error")
             except IdCardError as e:
-                self._report("idcard", owner, False, "offline" if "offline" in e.code
+                self._polled("idcard", owner, False, "offline" if "offline" in e.code
                              or "timeout" in e.code else e.code.removeprefix("reader_"))
+
+    def _polled(self, kind: str, owner: str, ok: bool, state: str) -> None:
+        """A poll's answer. One poll unanswered or garbled is not a device gone (a busy PC
+        answers late, a line picks up noise): reported after OFFLINE_AFTER in a row; a real
+        answer (ok, paper out, a SAM fault …) counts at once."""
+        device = f"{kind}-{owner}"
+        with self._lock:
+            misses = self._misses[device] = self._misses.get(device, 0) + 1 if state in LINE_GLITCHES else 0
+        if 0 < misses < OFFLINE_AFTER:
+            return
+        self._report(kind, owner, ok, state)
 
     def _poll_loop(self, kind: str, owner: str) -> None:
         while not self._stop.is_set():

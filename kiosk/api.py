@@ -8,7 +8,7 @@ from pydantic import Field
 
 from core import tickets as T, views
 from core.errors import Conflict, Forbidden, HallError
-from web import auth
+from web import auth, trust
 from web.api import ok, route
 from web.context import ctx, publish_pending, run
 from web.schemas import Body, HelpRequest, IssueTicket, IssuedTicketOut, ReadCardOut
@@ -19,13 +19,15 @@ STAFF = ("clerk", "guide", "manager", "admin")
 
 
 @route(bp, "/api/tickets", "POST", summary="Issue a ticket (idempotent on request_id)", tag="kiosk",
-       body=IssueTicket, answers={201: IssuedTicketOut, 200: IssuedTicketOut}, errors=(404, 409, 503))
+       body=IssueTicket, answers={201: IssuedTicketOut, 200: IssuedTicketOut}, errors=(401, 403, 404, 409, 429, 503), guard=trust.issuer)
 def issue(body: IssueTicket):
     c = ctx()
+    remote_source = _who_may_issue(body)
     if body.priority is not None and auth.current_staff() is None:
         raise Forbidden("priority_needs_staff", "优先(绿色通道)号需由工作人员办理")
     ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
-                          card_token=body.card_token, priority=body.priority)
+                          card_token=body.card_token, priority=body.priority,
+                          remote_source=remote_source)
     view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
     if not created and ticket.request_id != body.request_id:
         # The same person, the same queue (a second card read): the ticket they already have.
@@ -41,6 +43,23 @@ def issue(body: IssueTicket):
     return ok(view, 201 if created else 200)
 
 
+def _who_may_issue(body: IssueTicket) -> str | None:
+    """Printing at a kiosk, or a card read there: that kiosk (or staff, who print, never read
+    cards). No kiosk: a kiosk, staff, or — where the hall allows remote tickets — anyone,
+    within a quota per source and day (→ that source)."""
+    if body.card_token is not None:      # and the core: only at the kiosk that read it, once
+        trust.require_device("kiosk", body.kiosk)
+    elif body.kiosk is not None:
+        trust.require_device("kiosk", body.kiosk, staff=True)
+    else:
+        device = trust.current_device()
+        if (device is None or device.kind != "kiosk") and auth.current_staff() is None:
+            if not ctx().hall.config.remote.tickets:
+                trust.refuse("wrong_device" if device else "device_required", "kiosk:*", device)
+            return trust.source_of_request()
+    return None
+
+
 class PrintAgain(Body):
     kiosk: str = Field(min_length=1, max_length=64, description="print at this kiosk's printer")
 
@@ -51,10 +70,11 @@ _reprint_lock = threading.Lock()
 
 
 @route(bp, "/api/tickets/<token>/print", "POST", summary="Print a waiting ticket again at a kiosk",
-       tag="kiosk", body=PrintAgain, answers={200: IssuedTicketOut}, errors=(404, 409, 429))
+       tag="kiosk", body=PrintAgain, answers={200: IssuedTicketOut}, errors=(401, 403, 404, 409, 429), guard=trust.kiosk_or_staff)
 def print_again(token: str, body: PrintAgain):
     """Never a new ticket: the same number on paper again, at most once a minute per ticket."""
     c = ctx()
+    trust.require_device("kiosk", body.kiosk, staff=True)
     if c.hall.config.kiosk(body.kiosk) is None:
         raise HallError("unknown_kiosk", f"没有编号为 {body.kiosk} 的取号机", status=404)
     ticket = c.hall.ticket(token)
@@ -83,7 +103,7 @@ def print_again(token: str, body: PrintAgain):
 
 
 @route(bp, "/api/kiosks/<kiosk_id>/read-card", "POST", summary="Read the kiosk's ID-card reader",
-       tag="kiosk", answers={200: ReadCardOut}, errors=(404, 503))
+       tag="kiosk", answers={200: ReadCardOut}, errors=(401, 403, 404, 503), guard=trust.kiosk_at)
 def read_card(kiosk_id: str):
     c = ctx()
     if c.hall.config.kiosk(kiosk_id) is None:
@@ -100,7 +120,7 @@ def read_card(kiosk_id: str):
 
 
 @route(bp, "/api/kiosks/<kiosk_id>/help", "POST", summary="Ask the guide to come to this kiosk",
-       tag="kiosk", body=HelpRequest, answers={201: None}, errors=(404,))
+       tag="kiosk", body=HelpRequest, answers={201: None}, errors=(401, 403, 404), guard=trust.kiosk_at)
 def ask_for_help(kiosk_id: str, body: HelpRequest):
     run(ctx().hall.request_help, kiosk_id, body.business)
     return ok({"kiosk": kiosk_id, "business": body.business}, 201)

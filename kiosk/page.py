@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from core import hours, views
+from web import trust
 from web.context import ctx
+from web.pairing import pairing_screen
 from web.i18n import both_languages
 
 from . import bp
@@ -20,10 +22,14 @@ FETCH_TIMEOUT_MS = 3000   # a call to the server that has not answered by then h
 def kiosk_page():
     c = ctx()
     config = c.hall.config
-    kiosk_id = request.args.get("k") or (config.kiosks[0].id if config.kiosks else None)
+    device = trust.current_device()
+    mine = device.target if device is not None and device.kind == "kiosk" else None
+    kiosk_id = request.args.get("k") or mine or (config.kiosks[0].id if config.kiosks else None)
     kiosk = config.kiosk(kiosk_id) if kiosk_id else None
     if kiosk is None:
         abort(404)
+    if device is None or not device.speaks_for("kiosk", kiosk.id):
+        return pairing_screen("kiosk", kiosk.id, wrong=device)    # only its own kiosk's page
     page = {
         "kiosk": kiosk.id,
         "kiosk_name": kiosk.name,

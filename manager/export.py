@@ -51,9 +51,24 @@ def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, st
     return rows
 
 
+# A text cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(…),
+# +cmd|…, @SUM(…)); clerks type recommendations and names, so such text is quoted.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """What goes into the CSV: text that would start a formula gets a leading ', which the
+    spreadsheet shows as text; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -34,3 +34,8 @@ def stats_page():
 @bp.get("/manager/staff")
 def staff_accounts_page():
     return staff_page(ADMIN, "manager/staff.html", STRINGS, lambda: {"roles": list(ROLES)})
+
+
+@bp.get("/manager/devices")
+def devices_page():
+    return staff_page(ADMIN, "manager/devices.html", STRINGS)

@@ -2,9 +2,11 @@
 test can reach) and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
+from playwright.sync_api import Frame, Page
 from werkzeug.serving import make_server
 
 from core.config import load_config
@@ -16,6 +18,30 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# The pages' CSP (web/headers.py) has no 'unsafe-eval': Playwright's wait_for_function("an
+# expression") polls with eval and is refused; the same predicate as a function is not.
+_FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\w+\s*=>|\([\w\s,]*\)\s*=>)")
+
+
+def _as_function(expression: str) -> str:
+    return expression if _FUNCTION.match(expression) else f"() => ({expression})"
+
+
+def _functions_only(cls) -> None:
+    original = cls.wait_for_function
+    if getattr(original, "functions_only", False):
+        return
+
+    def wait_for_function(self, expression, *args, **kwargs):
+        return original(self, _as_function(expression), *args, **kwargs)
+    wait_for_function.functions_only = True
+    cls.wait_for_function = wait_for_function
+
+
+for _cls in (Page, Frame):
+    _functions_only(_cls)
 
 
 class LiveHall:
@@ -53,6 +79,26 @@ class LiveHall:
 
     def restart_server(self) -> None:
         self._start(load_config(), port=self.server.server_port)
+
+    def device_token(self, kind: str = "kiosk", target: str = "k1") -> str:
+        return self.app.extensions["hall"].demo_devices[(kind, target)]
+
+    def device_headers(self, kind: str = "kiosk", target: str = "k1") -> dict:
+        return {"Authorization": "Bearer " + self.device_token(kind, target)}
+
+    def kiosk(self, target: str = "k1"):
+        """A test client speaking as that kiosk (as the kiosk's page does)."""
+        c = self.app.test_client()
+        c.environ_base["HTTP_AUTHORIZATION"] = self.device_headers("kiosk", target)["Authorization"]
+        return c
+
+    def pair(self, page_or_context, kind: str = "kiosk", target: str = "k1"):
+        """A browser paired as one of the demo's devices (its credential cookie, as the
+        banner's pair link leaves it); → the page or context."""
+        context = getattr(page_or_context, "context", page_or_context)
+        context.add_cookies([{"name": "hall_device", "value": self.device_token(kind, target),
+                              "url": self.url, "httpOnly": True, "sameSite": "Lax"}])
+        return page_or_context
 
     def clerk(self, counter: str, username: str = "demo-clerk"):
         c = self.app.test_client()

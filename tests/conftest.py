@@ -73,10 +73,29 @@ def clerk(app):
     return c
 
 
-def issue(client, business: str = "F-NEW", request_id: str | None = None, **extra):
+def device_headers(app, kind: str = "kiosk", target: str = "k1") -> dict:
+    """The credential of one of the demo's enrolled devices (a hall without the demo's gets one
+    enrolled now), as a program sends it."""
+    c = app.extensions["hall"]
+    if (kind, target) not in c.demo_devices:
+        c.demo_devices[(kind, target)] = c.enrolment.enrol(kind, target, by="tests")[1]
+    return {"Authorization": "Bearer " + c.demo_devices[(kind, target)]}
+
+
+def as_device(client, kind: str = "kiosk", target: str = "k1"):
+    """A test client speaking as one of the demo's devices from now on (→ the client)."""
+    client.environ_base["HTTP_AUTHORIZATION"] = device_headers(client.application, kind, target)["Authorization"]
+    return client
+
+
+def issue(client, business: str = "F-NEW", request_id: str | None = None, *,
+          device: bool = True, **extra):
+    """A ticket taken at a kiosk: by default as the demo's kiosk (the one `kiosk` names, else
+    k1); `device=False` sends the request as whoever the client is (staff, or a stranger)."""
     import uuid
     body = {"business": business, "request_id": request_id or uuid.uuid4().hex, **extra}
-    return client.post("/api/tickets", json=body)
+    headers = device_headers(client.application, "kiosk", extra.get("kiosk") or "k1") if device else {}
+    return client.post("/api/tickets", json=body, headers=headers)
 
 
 @pytest.fixture(scope="session")

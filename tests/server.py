@@ -22,6 +22,12 @@ def free_port() -> int:
 
 
 class HallServer:
+    running: dict[str, "HallServer"] = {}        # url → server, for helpers given only a url
+
+    @classmethod
+    def at(cls, url: str) -> "HallServer":
+        return cls.running[url.rstrip("/")]
+
     def __init__(self, db: Path, config: Path | None = None, demo: bool = True, port: int | None = None,
                  extra: tuple[str, ...] = ()):
         self.db, self.config, self.demo = db, config, demo
@@ -30,6 +36,7 @@ class HallServer:
         self.extra = extra
         self.proc: subprocess.Popen | None = None
         self.log = db.parent / f"server-{self.port}.log"
+        HallServer.running[self.url] = self
 
     def start(self, timeout_s: float = 20.0) -> "HallServer":
         cmd = [PYTHON, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
@@ -69,6 +76,19 @@ class HallServer:
                 self.proc.wait()
         self._out.close()
         return self.proc.returncode
+
+    def device_token(self, kind: str = "kiosk", target: str = "k1") -> str:
+        """A demo device's credential, from the pair link the demo's banner printed."""
+        import re
+        if (kind, target) in getattr(self, "_tokens", {}):
+            return self._tokens[(kind, target)]
+        found = re.search(rf"^\s+{kind} {re.escape(target)}\s+\S+/pair/(\S+)$", self.output(), re.M)
+        assert found, f"no demo {kind} {target} in the banner:\n{self.output()}"
+        self._tokens = {**getattr(self, "_tokens", {}), (kind, target): found.group(1)}
+        return found.group(1)
+
+    def device_headers(self, kind: str = "kiosk", target: str = "k1") -> dict:
+        return {"Authorization": "Bearer " + self.device_token(kind, target)}
 
     def session(self, username: str | None = None, password: str = "demo") -> requests.Session:
         s = requests.Session()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chr
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     hall = LiveHall(tmp_path_factory.mktemp("a11y"))
-    c = hall.app.test_client()
+    c = hall.kiosk()
     for business in ("F-NEW", "M-NEW", "F-QUERY", "M-TOPUP"):
         c.post("/api/tickets", json={"business": business, "request_id": uuid.uuid4().hex})
     clerk = hall.clerk("1")
@@ -28,6 +28,10 @@ def live(tmp_path_factory):
 def page_at(browser, live, path: str, viewport=(1366, 900)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
+    if path.startswith("/kiosk"):
+        live.pair(page, "kiosk", "k1")
+    elif path.startswith("/display/counter/"):
+        live.pair(page, "counter_screen", path.rsplit("/", 1)[1])
     page.goto(f"{live.url}{path}")
     return page
 
@@ -58,7 +62,7 @@ def test_the_kiosk_in_every_screen(browser, live):
     page.click('[data-answer="id-no"]')                         # the explanation
     page.wait_for_timeout(600)
     assert_accessible(page, "kiosk: without ID")
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector("[data-business]")
     page.click('[data-business="F-INVOICE"]')                   # self-service suggestion
     page.wait_for_selector('[data-answer="counter-ticket"]:visible')
@@ -73,7 +77,7 @@ def test_the_kiosk_in_every_screen(browser, live):
 
 
 def test_the_phone_page(browser, live):
-    r = live.app.test_client().post("/api/tickets", json={"business": "M-QUERY", "request_id": "phone"})
+    r = live.kiosk().post("/api/tickets", json={"business": "M-QUERY", "request_id": "phone"})
     page = page_at(browser, live, f"/t/{r.get_json()['id']}", (390, 844))
     page.wait_for_selector("[data-status]")
     page.wait_for_timeout(300)

@@ -13,16 +13,14 @@ from drivers.mock.idcard import MockIdCardReader
 from drivers.mock.printer import MockPrinter
 from server import ROOT, HallServer
 
-KEY = "k2-agent-key-0123456789"
-
-
 def agent_config(tmp_path):
+    """Kiosk k2 without devices of its own on the server: its PC's agent runs them, signed in
+    with k2's enrolled credential (the demo enrols it)."""
     text = (ROOT / "config" / "hall.toml").read_text(encoding="utf-8")
     old = 'id = "k2"\nname = "自助区取号机"\nprinter = "mock"\nidcard = "mock"'
     assert old in text
     path = tmp_path / "agent.toml"
-    path.write_text(text.replace(old, f'id = "k2"\nname = "自助区取号机"\nagent_key = "{KEY}"'),
-                    encoding="utf-8")
+    path.write_text(text.replace(old, 'id = "k2"\nname = "自助区取号机"'), encoding="utf-8")
     return path
 
 
@@ -45,19 +43,22 @@ def devices(tmp_path):
 
 def issue_at_k2(url):
     return requests.post(url + "/api/tickets", json={"business": "M-TOPUP", "request_id": uuid.uuid4().hex,
-                                                     "kiosk": "k2"}, timeout=20).json()
+                                                     "kiosk": "k2"}, timeout=20,
+                         headers=HallServer.at(url).device_headers("kiosk", "k2")).json()
 
 
 def test_agent_prints_reads_and_reconnects(tmp_path, devices):
     printer, reader = devices
     config = agent_config(tmp_path)
     server = HallServer(tmp_path / "hall.db", config=config).start()
-    agent = DeviceAgent(server.url, "k2", KEY, printer=printer.path, reader=reader.path, poll_s=0.2).start()
+    key = server.device_token("kiosk", "k2")
+    agent = DeviceAgent(server.url, "k2", key, printer=printer.path, reader=reader.path, poll_s=0.2).start()
     try:
         assert wait(lambda: issue_at_k2(server.url).get("printed") is True)
         assert printer.wait_for_tickets(1)
         reader.place(3)
-        card = requests.post(server.url + "/api/kiosks/k2/read-card", timeout=20).json()
+        card = requests.post(server.url + "/api/kiosks/k2/read-card", timeout=20,
+                             headers=server.device_headers("kiosk", "k2")).json()
         assert card["card"] == {"masked_name": "王*英", "age_band": "75+", "senior": True}
         printer.set_state(paper="out")
         t = issue_at_k2(server.url)
@@ -87,6 +88,9 @@ def test_a_wrong_key_is_refused(tmp_path, devices):
         with pytest.raises(socketio.exceptions.ConnectionError):
             client.connect(server.url, namespaces=["/agent"], transports=["websocket"],
                            auth={"kiosk": "k2", "key": "not-the-key-at-all"}, wait_timeout=5)
+        with pytest.raises(socketio.exceptions.ConnectionError):     # k1's credential, not k2's
+            client.connect(server.url, namespaces=["/agent"], transports=["websocket"],
+                           auth={"kiosk": "k2", "key": server.device_token("kiosk", "k1")}, wait_timeout=5)
         t = issue_at_k2(server.url)
         assert t["printed"] is False and t["print_error"] == "no_printer"
     finally:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import issue, login
+from conftest import as_device, issue, login
 
 
 def test_hall_catalogue(client):
@@ -29,8 +29,8 @@ def test_issue_is_idempotent_and_shaped(client):
 
 
 def test_track_url_ignores_the_host_header(client):
-    t = client.post("/api/tickets", json={"business": "F-NEW", "request_id": "h"},
-                    headers={"Host": "evil.example"}).get_json()
+    t = as_device(client).post("/api/tickets", json={"business": "F-NEW", "request_id": "h"},
+                               headers={"Host": "evil.example"}).get_json()
     assert t["track_url"].startswith("http://hall.example:5000/t/")
 
 
@@ -184,9 +184,10 @@ def test_openapi_document(client):
 
 
 def test_read_card_without_a_reader(client):
-    r = client.post("/api/kiosks/k1/read-card")
+    r = as_device(client).post("/api/kiosks/k1/read-card")
     assert r.status_code == 503 and r.get_json()["error"]["code"] == "reader_unavailable"
-    assert client.post("/api/kiosks/k9/read-card").status_code == 404
+    r = client.post("/api/kiosks/k9/read-card")           # k1's credential speaks for k1 only
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "wrong_device"
 
 
 class CountingPrinter:
@@ -245,11 +246,11 @@ def test_help_request_reaches_staff_only(app, client):
     login(staff_http, "demo-guide")
     staff, public = socketio.test_client(app, flask_test_client=staff_http), socketio.test_client(app)
     staff.get_received(), public.get_received()
-    assert client.post("/api/kiosks/k1/help", json={"business": "M-TOPUP"}).status_code == 201
+    assert as_device(client).post("/api/kiosks/k1/help", json={"business": "M-TOPUP"}).status_code == 201
     got = [m["args"][0] for m in staff.get_received() if m["name"] == "help_requested"]
     assert got[0]["kiosk_name"] == "大门取号机" and got[0]["business_name"] == "充值卡"
     assert not [m for m in public.get_received() if m["name"] == "help_requested"]
-    assert client.post("/api/kiosks/k9/help", json={}).status_code == 404
+    assert client.post("/api/kiosks/k9/help", json={}).status_code == 403
 
 
 def test_checklist_required_before_finish(app, client, clerk):

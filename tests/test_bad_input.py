@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import login
+from conftest import as_device, login
 from web.api import ROUTES
 
 GARBAGE_BODIES = [
@@ -57,9 +57,12 @@ def shared_app(tmp_path_factory):
     app.extensions["hall"].hall.store.close()
 
 
-@pytest.fixture(scope="module", params=[None, "demo-clerk", "demo-guide", "demo-manager"])
+@pytest.fixture(scope="module", params=[None, "demo-clerk", "demo-guide", "demo-manager", "kiosk k1",
+                                        "counter_screen 1"])
 def anyone(request, shared_app):
     c = shared_app.test_client()
+    if request.param and " " in request.param:            # an enrolled device
+        return as_device(c, *request.param.split())
     if request.param:
         login(c, request.param)
         if request.param == "demo-clerk":
@@ -102,6 +105,7 @@ def test_guide_cannot_use_counter_or_manager_endpoints(app, route):
 
 
 def test_missing_fields_and_wrong_types_name_the_field(client):
+    as_device(client)
     r = client.post("/api/tickets", json={"request_id": "r"})
     err = r.get_json()["error"]
     # The person reads the field's name in the hall's words; a program reads `fields`.

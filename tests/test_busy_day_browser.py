@@ -39,7 +39,7 @@ def issue(live, business, kiosk=None):
     body = {"business": business, "request_id": uuid.uuid4().hex}
     if kiosk:
         body["kiosk"] = kiosk
-    r = live.app.test_client().post("/api/tickets", json=body)
+    r = live.kiosk(kiosk or "k1").post("/api/tickets", json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -70,6 +70,7 @@ def serve_one(page, live, counter):
                            " || document.querySelector('.error:not([hidden])')")
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_a_busy_stretch_through_every_page(browser, live):
     today = live.hall.today()
 
@@ -90,7 +91,7 @@ def test_a_busy_stretch_through_every_page(browser, live):
     # --- forty customers: six at the touch screen (one in English, one tapping twice), the rest
     # at the second kiosk, which prints every ticket on its own printer ---
     kiosk = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-    kiosk.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(kiosk, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     kiosk.wait_for_selector('#kiosk[data-connection="online"]')
     at_kiosk = []
     for n, business in enumerate(["F-RENEW", "M-TOPUP", "M-RENEW", "F-INVOICE", "M-INVOICE", "F-RENEW"]):

@@ -48,14 +48,15 @@ def demo(tmp_path_factory):
 
 
 def issue(demo, kiosk="k1") -> dict:
-    r = requests.post(demo.url + "/api/tickets", timeout=20,
+    r = requests.post(demo.url + "/api/tickets", timeout=20, headers=demo.device_headers("kiosk", kiosk),
                       json={"business": "F-NEW", "request_id": uuid.uuid4().hex, "kiosk": kiosk})
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def read_card(demo, kiosk="k1") -> requests.Response:
-    return requests.post(f"{demo.url}/api/kiosks/{kiosk}/read-card", timeout=20)
+    return requests.post(f"{demo.url}/api/kiosks/{kiosk}/read-card", timeout=20,
+                         headers=demo.device_headers("kiosk", kiosk))
 
 
 def test_the_control_socket_is_the_demo_users_alone(demo):

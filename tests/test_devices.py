@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import issue, login
+from conftest import as_device, issue, login
 from core.config import load_config
 from drivers.mock.demo import start_mocks
 from drivers.service import DeviceService, ports_from_config
@@ -50,7 +50,7 @@ def test_issuing_at_a_kiosk_prints_the_ticket(rig):
 
 def test_printer_out_of_paper_still_gives_a_ticket_marked_not_printed(rig):
     app, mocks = rig
-    client = app.test_client()
+    client = as_device(app.test_client())
     mocks["printer:k1"].set_state(paper="out")
     r = issue(client, "F-NEW", "rq-1", kiosk="k1")
     t = r.get_json()
@@ -89,7 +89,7 @@ def test_device_status_reaches_staff_and_the_event_log(rig):
 
 def test_read_card_returns_only_what_the_hall_keeps(rig):
     app, mocks = rig
-    client = app.test_client()
+    client = as_device(app.test_client())
     assert client.post("/api/kiosks/k1/read-card").get_json() == {"card": None, "card_token": None}
     mocks["idcard:k1"].place(0)                              # 张三, born 1958: a senior
     r = client.post("/api/kiosks/k1/read-card")
@@ -111,15 +111,15 @@ def test_reader_faults_are_json_errors(rig, fault, code):
     app, mocks = rig
     mocks["idcard:k1"].place(1)
     mocks["idcard:k1"].inject(fault, on="read")
-    r = app.test_client().post("/api/kiosks/k1/read-card")
+    r = as_device(app.test_client()).post("/api/kiosks/k1/read-card")
     assert r.status_code == 503 and r.get_json()["error"]["code"] == code
-    assert app.test_client().post("/api/kiosks/k1/read-card").get_json()["card"]["masked_name"] == "古**拉"
+    assert as_device(app.test_client()).post("/api/kiosks/k1/read-card").get_json()["card"]["masked_name"] == "古**拉"
 
 
 def test_the_call_pad_calls_and_shows_the_number(rig):
     app, mocks = rig
     pad = mocks["callpad:1"]
-    client = app.test_client()
+    client = as_device(app.test_client())
     issue(client, "F-NEW")
     pad.press("CALL")                                       # nobody at counter 1 yet
     assert pad.wait_for(lambda p: "counter_closed" in p.errors)
@@ -155,13 +155,16 @@ def test_a_day_of_id_reads_leaves_no_full_id_number_anywhere(rig, tmp_path, capl
     app, mocks = rig
     cards = _json.loads((_Path(__file__).resolve().parent.parent / "drivers/mock/cards.json")
                         .read_text(encoding="utf-8"))
-    client, clerk = app.test_client(), app.test_client()
+    client, clerk = as_device(app.test_client()), app.test_client()
     login(clerk, "demo-clerk")
     clerk.post("/api/counters/3/open")
     for round_ in range(4):
         for i in range(len(cards)):
             mocks["idcard:k1"].place(i)
-            body = client.post("/api/kiosks/k1/read-card").get_json()
+            for _ in range(3):        # a busy machine may miss a read: the customer taps again
+                body = client.post("/api/kiosks/k1/read-card").get_json()
+                if "error" not in body:
+                    break
             if body.get("card_token"):
                 issue(client, "M-NEW", card_token=body["card_token"], kiosk="k1")
             mocks["idcard:k1"].remove()
@@ -186,6 +189,7 @@ def test_a_day_of_id_reads_leaves_no_full_id_number_anywhere(rig, tmp_path, capl
 GARBAGE_S = 60      # the issue's "a minute" of a reader gone mad
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_a_reader_sending_garbage_for_a_minute_never_stops_the_kiosk(rig):
     """For a minute the reader's line carries random bytes and every kind of broken answer,
     while the kiosk keeps asking for cards and issuing tickets: every answer is a card, no card
@@ -194,7 +198,7 @@ def test_a_reader_sending_garbage_for_a_minute_never_stops_the_kiosk(rig):
     import threading
     app, mocks = rig
     reader = mocks["idcard:k1"]
-    client = app.test_client()
+    client = as_device(app.test_client())
     rng = random.Random(8)
     stop = threading.Event()
 

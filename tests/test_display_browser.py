@@ -42,7 +42,7 @@ def open_wall(browser, live, query=""):
 
 def issue(live, business="F-NEW"):
     import uuid
-    return live.app.test_client().post("/api/tickets", json={
+    return live.kiosk().post("/api/tickets", json={
         "business": business, "request_id": uuid.uuid4().hex}).get_json()
 
 
@@ -95,6 +95,7 @@ def test_the_display_is_right_again_after_the_server_is_killed_and_restarted(bro
     server = HallServer(tmp_path / "restart.db").start()
     try:
         kiosk, clerk = requests.Session(), server.session("demo-clerk")
+        kiosk.headers.update(server.device_headers())
         for i in range(2):
             kiosk.post(server.url + "/api/tickets", json={"business": "F-NEW", "request_id": f"r{i}"})
         clerk.post(server.url + "/api/counters/1/open")
@@ -191,7 +192,7 @@ def test_counter_screen_and_its_rating_pad(browser, live):
     issue(live)
     context = browser.new_context(viewport={"width": 1280, "height": 480})
     screen = context.new_page()
-    screen.goto(f"{live.url}/display/counter/1")
+    live.pair(screen, "counter_screen", "1").goto(f"{live.url}/display/counter/1")
     screen.wait_for_selector('#counter[data-connection="online"]')
     clerk = live.clerk("1")
     clerk.post("/api/counters/1/call-next")

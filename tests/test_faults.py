@@ -11,7 +11,7 @@ from server import HallServer
 
 
 def issue(url: str, business: str = "F-NEW") -> requests.Response:
-    return requests.post(url + "/api/tickets", timeout=10,
+    return requests.post(url + "/api/tickets", timeout=10, headers=HallServer.at(url).device_headers(),
                          json={"business": business, "request_id": uuid.uuid4().hex})
 
 

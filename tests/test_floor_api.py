@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import issue, login
+from conftest import as_device, issue, login
 
 
 def staff(app, username: str):
@@ -87,6 +87,7 @@ def test_precheck_refusals_over_http(app, client, clerk, guide):
 
 # --- help requests --------------------------------------------------------------------------
 def test_help_accept_and_close_over_http(app, client, guide):
+    as_device(client, "kiosk", "k2")
     assert client.post("/api/kiosks/k2/help", json={"business": "M-RENEW"}).status_code == 201
     assert client.post("/api/kiosks/k2/help", json={"business": "M-RENEW"}).status_code == 201
     (req,) = guide.get("/api/floor").get_json()["help"]          # the repeated tap joined

@@ -22,7 +22,7 @@ def live(tmp_path):
 
 
 def issue(live, business):
-    return live.app.test_client().post("/api/tickets", json={
+    return live.kiosk().post("/api/tickets", json={
         "business": business, "request_id": uuid.uuid4().hex}).get_json()
 
 
@@ -71,7 +71,7 @@ def test_guide_sees_the_floor_live_beside_two_clerks(browser, live):
     shot(guide, "guide-00-lineup")
 
     # A kiosk's help request arrives live with a banner; the guide takes it, then closes it.
-    r = live.app.test_client().post("/api/kiosks/k2/help", json={"business": "M-BILL"})
+    r = live.kiosk("k2").post("/api/kiosks/k2/help", json={"business": "M-BILL"})
     assert r.status_code in (200, 201)
     guide.wait_for_selector('.help-list li[data-state="open"]')
     guide.wait_for_selector(".toast:not([hidden])")
@@ -86,8 +86,7 @@ def test_guide_sees_the_floor_live_beside_two_clerks(browser, live):
 
     # A printer out of paper raises an alert on the tablet until someone acknowledges it.
     live.mocks["printer:k1"].set_state(paper="out")
-    guide.wait_for_selector(".alert-list li", timeout=10000)
-    assert "缺纸" in guide.inner_text(".alert-list")
+    guide.wait_for_selector('.alert-list li:has-text("缺纸")', timeout=10000)
     shot(guide, "guide-02-alert")
     alert_id = guide.get_attribute(".alert-list li[data-alert]", "data-alert")
     guide.click(f'[data-alert="{alert_id}"] [data-action="ack"]')                # the contract's hooks
@@ -162,7 +161,11 @@ def test_after_service_records_and_a_follow_up_across_the_holiday(browser, holid
     items = guide.locator(".follow-list li")
     assert items.count() == 1 and "5G 套餐能否降档" in items.first.inner_text()
     live.clock.set(_at(2025, 10, 13))
-    guide.reload()
+    guide.reload()                       # three days on, the session has ended: sign in again
+    guide.wait_for_selector('[name="username"]')
+    assert "/login?next=/guide" in guide.url
+    guide.context.close()
+    guide = sign_in(browser, live, "demo-guide", "/guide", viewport=(1280, 800))
     guide.wait_for_selector('.follow-list li[data-overdue="true"]')
     assert guide.locator(".follow-list li").count() == 2
     shot(guide, "guide-03-follow-ups")

@@ -38,7 +38,7 @@ def tablet(browser, live):
 
 
 def issue(live, business):
-    return live.app.test_client().post("/api/tickets", json={
+    return live.kiosk().post("/api/tickets", json={
         "business": business, "request_id": uuid.uuid4().hex}).get_json()
 
 
@@ -136,7 +136,8 @@ def test_the_guide_records_a_complaint_as_a_follow_up(browser, live, clock):
     page.click(f'{dialog} .form-result [data-act="close-form"]')
     # On its due day it is on the tablet's list of follow-ups due.
     clock.set(datetime(2026, 11, 27, 9, 30, tzinfo=TZ).timestamp())
-    page.reload()
+    page.context.close()                 # two days on, yesterday's session has ended: sign in again
+    page = tablet(browser, live)
     page.wait_for_selector(".follow-list li")
     assert "多扣了 30 元" in page.inner_text(".follow-list")
     page.context.close()
@@ -153,11 +154,11 @@ def test_help_requests_show_their_age_and_people_their_names(browser, live, cloc
     page.click('article.counter[data-counter="3"] .person[data-deck="1"] .precheck')
     page.wait_for_selector('article.counter[data-counter="3"] .person[data-deck="1"] .info:has-text("王芳 已核证件")')
 
-    live.app.test_client().post("/api/kiosks/k2/help", json={"business": "M-BILL"})
+    live.kiosk("k2").post("/api/kiosks/k2/help", json={"business": "M-BILL"})
     page.wait_for_selector('.help-list li[data-state="open"]')
     assert page.inner_text(".help-list li .age") == "刚刚"
     clock.advance(180)
-    live.app.test_client().post("/api/kiosks/k1/help", json={})
+    live.kiosk("k1").post("/api/kiosks/k1/help", json={})
     page.wait_for_selector(".help-list li:nth-child(2)")
     ages = [e.inner_text() for e in page.query_selector_all(".help-list li .age")]
     assert ages == ["3 分钟前", "刚刚"]                  # oldest first, each with its age

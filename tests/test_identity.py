@@ -32,6 +32,5 @@ def test_keep_is_all_there_is():
 
 
 def test_the_hash_key_is_per_installation(hall, store):
-    with store.read() as tx:
-        key = tx.setting("id_hash_key")
+    key = store.keys.id_hash_key            # in the key file beside the database (core/keys.py)
     assert key and len(bytes.fromhex(key)) == 32

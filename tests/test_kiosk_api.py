@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import issue
+from conftest import as_device, issue
 
 
 class Printer:
@@ -48,11 +48,13 @@ def test_a_ticket_prints_again_once_a_minute_and_is_never_a_new_one(app, client,
     printer = Printer()
     app.extensions["hall"].devices = printer
     t = issue(client, "F-RENEW", kiosk="k1").get_json()
-    r = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k2"})
+    k2 = as_device(app.test_client(), "kiosk", "k2")          # the customer went to the other kiosk
+    r = k2.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k2"})
     assert r.status_code == 200
     body = r.get_json()
     assert body["number"] == t["number"] and body["printed"] is True and body["reprint"] is True
     assert printer.printed == [("k1", "C001"), ("k2", "C001")]
+    as_device(client)
     too_soon = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k1"})
     assert too_soon.status_code == 429
     err = too_soon.get_json()["error"]
@@ -68,7 +70,7 @@ def test_a_failed_reprint_can_be_tried_again_at_once(app, client):
     app.extensions["hall"].devices = Printer(fail="paper_out")
     t = issue(client, "F-RENEW", "rp-1", kiosk="k1").get_json()
     assert t["printed"] is False
-    r = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k1"}).get_json()
+    r = as_device(client).post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k1"}).get_json()
     assert r["printed"] is False and r["print_error"] == "paper_out"
     app.extensions["hall"].devices = Printer()                 # the guide put paper in
     r = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k1"}).get_json()
@@ -81,9 +83,12 @@ def test_a_failed_reprint_can_be_tried_again_at_once(app, client):
 def test_reprint_refusals(app, client, clerk):
     app.extensions["hall"].devices = Printer()
     t = issue(client, "F-NEW", kiosk="k1").get_json()
+    as_device(client)
     assert client.post("/api/tickets/nope/print", json={"kiosk": "k1"}).status_code == 404
-    r = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k9"})
+    r = clerk.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k9"})     # staff may name any
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "unknown_kiosk"
+    r = client.post(f"/api/tickets/{t['id']}/print", json={"kiosk": "k2"})    # a kiosk only itself
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "wrong_device"
     assert client.post(f"/api/tickets/{t['id']}/print", json={}).status_code == 422
     clerk.post("/api/counters/1/call-next")
     clerk.post("/api/counters/1/start")

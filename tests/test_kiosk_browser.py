@@ -23,7 +23,7 @@ def live(tmp_path):
 def kiosk(browser, live):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
     yield page
     context.close()
@@ -184,7 +184,7 @@ def test_idle_returns_to_welcome(browser, live):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.clock.install()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
     page.click('[data-business="F-NEW"]')
     page.click('[data-answer="id-no"]')
@@ -239,7 +239,7 @@ def test_business_buttons_follow_the_queue_live(kiosk, live):
     """Tickets taken elsewhere (another kiosk, a clerk's call) change the buttons without a
     reload: people ahead from `ahead`, the time from `estimated_wait_s`."""
     clerk = live.clerk("2")                                # a window that serves M-BILL
-    api = live.app.test_client()
+    api = live.kiosk("k2")                                 # the other kiosk
     for i in range(2):
         assert api.post("/api/tickets", json={"business": "M-BILL", "request_id": f"live-{i}"}).status_code == 201
     kiosk.wait_for_function(f"{QUEUE}.startsWith('前面2人 · 约')", timeout=5000)
@@ -290,7 +290,7 @@ def test_no_step_needs_scrolling(browser, live, size):
     """Every screen of every path fits the kiosk's screen, in both languages."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
 
     def fits(step):
@@ -378,7 +378,7 @@ def test_an_unprinted_ticket_stays_on_screen_until_touched(browser, live):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.clock.install()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
     idle_s = page.evaluate("window.Hall.CFG.idle_s")
     page.click('[data-business="M-RENEW"]')
@@ -424,7 +424,7 @@ def test_the_same_card_twice_says_the_truth_and_prints_again(kiosk, live):
     assert live.hall.waiting_counts()["M-NEW"] == 1           # a reprint is not a ticket
     # Once a minute: the API refuses a second reprint at once.
     ticket_id = kiosk.evaluate("window.hallKiosk.state.ticket.id")
-    r = live.app.test_client().post(f"/api/tickets/{ticket_id}/print", json={"kiosk": "k1"})
+    r = live.kiosk().post(f"/api/tickets/{ticket_id}/print", json={"kiosk": "k1"})
     assert r.status_code == 429 and r.get_json()["error"]["code"] == "reprint_too_soon"
     assert len(printer.tickets) == 2
 
@@ -433,7 +433,7 @@ def test_the_next_customer_is_greeted_in_chinese(browser, live):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.clock.install()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
     idle_s = page.evaluate("window.Hall.CFG.idle_s")
     page.click('[data-lang="en"]')
@@ -462,7 +462,7 @@ def test_the_next_customer_is_greeted_in_chinese(browser, live):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     context.add_cookies([{"name": "hall_lang", "value": "en", "url": live.url}])
     page = context.new_page()
-    page.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(page, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"]')
     assert page.inner_text("h1") == "您好,请问有什么可以帮您?"
     context.close()
@@ -562,7 +562,7 @@ def test_the_closed_hall_says_when_it_opens_and_switches_live(browser, night):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.clock.install()
-    page.goto(f"{night.url}/kiosk?k=k1")
+    night.pair(page, "kiosk", "k1").goto(f"{night.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"][data-screen="closed"]')
     assert page.inner_text("[data-hours-message]") == "本厅营业时间 09:00–18:00,将于 明天 09:00 开始取号"
     assert page.is_visible('.screen[data-screen="closed"] [data-answer="help"]')
@@ -572,7 +572,7 @@ def test_the_closed_hall_says_when_it_opens_and_switches_live(browser, night):
     page.click('[data-lang="en"]')
     assert page.inner_text("[data-hours-message]") == "Opening hours 09:00–18:00. Tickets from tomorrow at 09:00"
     page.click('[data-lang="zh"]')
-    r = night.app.test_client().post("/api/tickets", json={"business": "F-NEW", "request_id": "n1", "kiosk": "k1"})
+    r = night.kiosk().post("/api/tickets", json={"business": "F-NEW", "request_id": "n1", "kiosk": "k1"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "hall_closed"
     # The morning: the kiosk opens by itself at 09:00.
     night.clock.set(at(26, 9, 0, 1))
@@ -590,7 +590,7 @@ def test_the_closed_hall_says_when_it_opens_and_switches_live(browser, night):
     night.clock.set(at(26, 17, 59, 57))
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    page.goto(f"{night.url}/kiosk?k=k1")
+    night.pair(page, "kiosk", "k1").goto(f"{night.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"][data-screen="welcome"]')
     night.clock.set(at(26, 18, 0, 1))
     page.wait_for_selector('#kiosk[data-screen="closed"]', timeout=8000)
@@ -604,7 +604,7 @@ def test_a_ticket_refused_at_closing_shows_the_closed_screen(browser, night):
     night.clock.set(at(26, 17, 0))
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    page.goto(f"{night.url}/kiosk?k=k1")
+    night.pair(page, "kiosk", "k1").goto(f"{night.url}/kiosk?k=k1")
     page.wait_for_selector('#kiosk[data-connection="online"][data-screen="welcome"]')
     page.click('[data-business="M-TOPUP"]')
     page.wait_for_selector('[data-screen="self"]:not([hidden])')

@@ -5,6 +5,8 @@ and the server's memory and open files are where they were after the first hour 
 grows with every hour)."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import random
 import threading
@@ -61,7 +63,7 @@ def connect(url: str, on: dict, track: str | None = None) -> socketio.Client:
 def busy_hour(server: HallServer, catalogue: dict[str, list[str]], clerks, hour: int) -> dict:
     """One compressed hour; returns what the displays and phones heard."""
     updates: dict[str, list] = {}
-    waiting = [requests.post(server.url + "/api/tickets", timeout=30,
+    waiting = [requests.post(server.url + "/api/tickets", timeout=30, headers=server.device_headers(),
                              json={"business": b, "request_id": uuid.uuid4().hex}).json()["id"]
                for b in random.Random(-hour).choices(list(catalogue), k=QUEUE_AT_START)]
     for token in waiting:
@@ -79,6 +81,7 @@ def busy_hour(server: HallServer, catalogue: dict[str, list[str]], clerks, hour:
 
     def arrivals(kiosk_id: str, rate: float):
         kiosk = requests.Session()
+        kiosk.headers.update(server.device_headers("kiosk", kiosk_id))
         n, start = 0, time.monotonic()
         while time.monotonic() - start < HOUR_S:
             r = kiosk.post(server.url + "/api/tickets", timeout=30,
@@ -143,11 +146,12 @@ def busy_hour(server: HallServer, catalogue: dict[str, list[str]], clerks, hour:
             "failures": failures, "clients": displays.n + len(phones)}
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_a_compressed_busy_hour_twice_leaks_nothing(tmp_path):
     db = tmp_path / "hall.db"
     accounts = StaffAccounts(Store(db))
     for i in range(1, COUNTERS + 1):
-        accounts.add(f"clerk{i}", "clerk", f"password-{i}")
+        accounts.add(f"clerk{i}", "clerk", f"window-{i}-pass")
     accounts.store.close()
     server = HallServer(db, config=config_with_counters(tmp_path, COUNTERS)).start()
     try:
@@ -155,7 +159,7 @@ def test_a_compressed_busy_hour_twice_leaks_nothing(tmp_path):
                      for b in requests.get(server.url + "/api/hall").json()["businesses"]}
         clerks = {}
         for i in range(1, COUNTERS + 1):
-            clerks[i] = server.session(f"clerk{i}", f"password-{i}")
+            clerks[i] = server.session(f"clerk{i}", f"window-{i}-pass")
             clerks[i].post(f"{server.url}/api/counters/{i}/open").raise_for_status()
         pid = server.proc.pid
         marks = []

@@ -39,7 +39,7 @@ def sign_in(browser, live, username="demo-manager", path="/manager"):
 
 
 def issue(live, business):
-    return live.app.test_client().post("/api/tickets", json={
+    return live.kiosk().post("/api/tickets", json={
         "business": business, "request_id": uuid.uuid4().hex})
 
 
@@ -81,7 +81,8 @@ def test_an_over_time_service_raises_an_alert_the_manager_acknowledges(browser, 
     page.wait_for_selector('[data-alert][data-kind="long_service"]', state="detached")
     api = live.app.test_client()
     api.post("/api/login", json={"username": "demo-manager", "password": "demo"})
-    assert api.get("/api/alerts").get_json()["alerts"] == []
+    # (a mock device glitching on a busy test machine may have its own alert: not this test's)
+    assert [a for a in api.get("/api/alerts").get_json()["alerts"] if a["kind"] != "device"] == []
     acked = live.hall.events(live.hall.today(), live.hall.today(), ("alert_acked",))
     assert acked and acked[-1]["clerk"] == "demo-manager"
 
@@ -92,7 +93,7 @@ def test_emergency_mode_reaches_display_and_kiosk_and_back(browser, live):
     display.goto(f"{live.url}/display")
     display.wait_for_selector('#wall[data-connection="online"]')
     kiosk = browser.new_page(viewport={"width": 1920, "height": 1080})
-    kiosk.goto(f"{live.url}/kiosk?k=k1")
+    live.pair(kiosk, "kiosk", "k1").goto(f"{live.url}/kiosk?k=k1")
     kiosk.wait_for_selector('#kiosk[data-connection="online"]')
 
     page.check('input[name="mode"][value="paused"]')

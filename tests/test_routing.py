@@ -66,7 +66,7 @@ def test_senior_by_id_card_age(hall, clock):
     read = hall.register_card("k1", "张小三", "11010119500101001X", date(1950, 1, 1))
     assert read.senior and read.masked_name == "张*三" and read.age_band == "75+"
     clock.advance(5)
-    old = hall.issue_ticket("F-NEW", "o", card_token=read.token)[0]
+    old = hall.issue_ticket("F-NEW", "o", kiosk="k1", card_token=read.token)[0]   # where it was read
     assert old.priority == "senior" and old.masked_name == "张*三"
     hall.open_counter("1", "alice")
     assert serve_next(hall, clock, "1", "alice").id == old.id
@@ -128,7 +128,7 @@ def test_the_worked_example_of_docs_routing(hall, clock, config):
     at(9, 55); hall.issue_ticket("M-NEW", "g")
     at(9, 58)
     card = hall.register_card("k1", "李四", "110101195601010011", date(1956, 1, 1))
-    hall.issue_ticket("M-SERVICE", "j", card_token=card.token)
+    hall.issue_ticket("M-SERVICE", "j", kiosk="k1", card_token=card.token)
     at(10, 0)
     hall.close_counter("4", "bob")
     hall.open_counter("3", "alice")

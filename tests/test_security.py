@@ -1,6 +1,7 @@
 """The security review's remaining points as tests: session fixation, and secrets in logs."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import requests
@@ -39,8 +40,8 @@ def test_passwords_and_secrets_never_reach_the_log(tmp_path):
     log = server.output()
     conn = sqlite3.connect(tmp_path / "hall.db")
     try:
-        secrets = [v for (v,) in conn.execute(
-            "SELECT value FROM settings WHERE key IN ('session_secret', 'id_hash_key')")]
+        keys = json.loads((tmp_path / "hall.db.keys").read_text())     # core/keys.py
+        secrets = [keys["session_key"], keys["id_hash_key"]]
         stored = "\n".join(str(row) for row in conn.execute("SELECT * FROM events"))
     finally:
         conn.close()

@@ -24,7 +24,7 @@ def server(tmp_path):
 
 
 def issue(session, url, business="F-NEW", request_id=None):
-    return session.post(url + "/api/tickets",
+    return session.post(url + "/api/tickets", headers=HallServer.at(url).device_headers(),
                         json={"business": business, "request_id": request_id or uuid.uuid4().hex},
                         timeout=30)
 
@@ -79,13 +79,14 @@ def test_reconnecting_socket_client_gets_the_truth(server):
 PER_ISSUER = 150
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_8_issuers_and_20_counters_at_once(tmp_path):
     """8 threads × 150 issues while 20 counters call (and mark each call a no-show: a call is
     not a service): no duplicate number, no ticket called twice, nothing lost."""
     db = tmp_path / "hall.db"
     accounts = StaffAccounts(Store(db))
     for i in range(1, 21):
-        accounts.add(f"clerk{i}", "clerk", f"password-{i}")
+        accounts.add(f"clerk{i}", "clerk", f"window-{i}-pass")
     accounts.store.close()
     server = HallServer(db, config=config_with_counters(tmp_path, 20)).start()
     businesses = [b["code"] for b in requests.get(server.url + "/api/hall").json()["businesses"]]
@@ -106,7 +107,7 @@ def test_8_issuers_and_20_counters_at_once(tmp_path):
                 acked.append(r.json())
 
     def counter(i):
-        s = server.session(f"clerk{i}", f"password-{i}")
+        s = server.session(f"clerk{i}", f"window-{i}-pass")
         s.post(f"{server.url}/api/counters/{i}/open").raise_for_status()
         idle = 0
         while True:

@@ -62,6 +62,7 @@ def test_bad_clients_do_not_disturb_a_display(server):
     flooding.start()
 
     kiosk, clerk = server.session(), server.session("demo-clerk")
+    kiosk.headers.update(server.device_headers())
     clerk.post(server.url + "/api/counters/1/open").raise_for_status()
     for _ in range(5):
         kiosk.post(server.url + "/api/tickets",

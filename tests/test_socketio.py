@@ -1,7 +1,7 @@
 """Live events through Flask-SocketIO's test client."""
 from __future__ import annotations
 
-from conftest import issue, login
+from conftest import device_headers, issue, login
 from core.views import public_id
 
 
@@ -176,14 +176,20 @@ def test_a_call_is_broadcast_before_the_queue_counts(app, client, clerk):
 
 def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client, clerk, clock):
     """A phone gets the broadcasts; the kiosk's estimates and a counter screen's rating prompt go
-    only to the pages that asked for them (and a made-up topic gets nothing)."""
+    only to the enrolled devices that asked for them (and a made-up topic gets nothing; a
+    stranger asking for a counter's topic gets nothing beyond the broadcasts)."""
     import time
     socketio = app.extensions["hall"].socketio
     phone = sio(app)
-    kiosk = socketio.test_client(app, auth={"topics": ["estimates"]})
-    screen1 = socketio.test_client(app, auth={"topics": ["counter:1"]})
-    screen2 = socketio.test_client(app, auth={"topics": ["counter:2", "counter:99", 7, "staff"]})
-    for c in (phone, kiosk, screen1, screen2):
+    kiosk = socketio.test_client(app, auth={"topics": ["estimates"]}, headers=device_headers(app))
+    screen1 = socketio.test_client(app, auth={"topics": ["counter:1"]},
+                                   headers=device_headers(app, "counter_screen", "1"))
+    screen2 = socketio.test_client(app, auth={"topics": ["counter:2", "counter:99", 7, "staff"]},
+                                   headers=device_headers(app, "counter_screen", "2"))
+    stranger = socketio.test_client(app, auth={"topics": ["counter:1", "estimates"]})
+    wrong = socketio.test_client(app, auth={"topics": ["counter:1"]},      # counter 2's screen
+                                 headers=device_headers(app, "counter_screen", "2"))
+    for c in (phone, kiosk, screen1, screen2, stranger, wrong):
         c.get_received()
     issue(client, "F-NEW")
     issue(client, "F-NEW")
@@ -196,10 +202,11 @@ def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client,
     while time.monotonic() < deadline and not named(got.get("kiosk", []), "estimates_changed"):
         got.setdefault("kiosk", []).extend(kiosk.get_received())
         time.sleep(0.05)
-    got.update(phone=phone.get_received(), screen1=screen1.get_received(), screen2=screen2.get_received())
+    got.update(phone=phone.get_received(), screen1=screen1.get_received(), screen2=screen2.get_received(),
+               stranger=stranger.get_received(), wrong=wrong.get_received())
     assert named(got["kiosk"], "estimates_changed")[-1]["estimates"]["F-NEW"]["waiting"] == 0
     assert named(got["screen1"], "service_finished") == [{"counter": "1", "number": "A001"}]
-    for who in ("phone", "screen2"):
+    for who in ("phone", "screen2", "stranger", "wrong"):
         assert len(named(got[who], "ticket_called")) == 2
         assert not named(got[who], "service_finished") and not named(got[who], "estimates_changed")
         assert not named(got[who], "ticket_issued")       # "staff" as a topic opens nothing

@@ -212,7 +212,7 @@ def test_the_event_log_says_who_changed_whom_without_passwords(app):
 
 def test_the_cli_and_start_up_are_named_in_the_log(app, tmp_path, clock):
     accounts = app.extensions["hall"].accounts
-    accounts.add("li", "guide", "li-password")
+    accounts.add("li", "guide", "li-guide-pass")
     accounts.set_disabled("li")
     events = [e for e in staff_events(app) if e["data"]["target"] == "li"]
     assert [(e["clerk"], e["data"]["action"]) for e in events] == [("cli", "added"), ("cli", "disabled")]

@@ -44,7 +44,7 @@ def test_admin_adds_a_clerk_resets_the_password_and_disables_it(browser, live):
     page.fill(f'{form} [name="staff_no"]', "A1009")
     page.click(f'{form} [type="submit"]')
     page.wait_for_selector('[data-message][data-kind="error"]')
-    assert "密码至少 8 位" in page.inner_text("[data-message]")
+    assert "密码至少 10 位" in page.inner_text("[data-message]")
     page.fill(f'{form} [name="password"]', "zhao-pass-1")
     page.click(f'{form} [type="submit"]')
     page.wait_for_selector(row("zhao.min"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import login
+from conftest import issue, login
 from core.events import AlertChanged
 
 
@@ -84,7 +84,7 @@ def test_the_server_watches_by_itself(app, client, clerk):
     guide.get_received()
     limit = hall.config.alerts.queue_length
     for i in range(limit + 1):
-        client.post("/api/tickets", json={"business": "M-TOPUP", "request_id": f"w{i}"})
+        issue(client, "M-TOPUP", f"w{i}")
     deadline = time.monotonic() + 3 * hall.config.alerts.check_s + 5
     got = []
     while time.monotonic() < deadline and not got:

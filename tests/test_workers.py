@@ -28,7 +28,8 @@ def issue(session, url, business="F-NEW", request_id=None, kiosk=None):
     body = {"business": business, "request_id": request_id or uuid.uuid4().hex}
     if kiosk:
         body["kiosk"] = kiosk
-    return session.post(url + "/api/tickets", json=body, timeout=30)
+    return session.post(url + "/api/tickets", json=body, timeout=30,
+                        headers=HallServer.at(url).device_headers("kiosk", kiosk or "k1"))
 
 
 def workers_seen(url: str, tries: int = 200) -> Counter:
@@ -119,13 +120,14 @@ def test_every_worker_answers_and_only_websocket_is_offered(hall):
         c.disconnect()
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, redis_server):
     """8 kiosks × 80 issues while 12 counters call (each call then a no-show), every request on a fresh connection so
     both processes take their share: no duplicate number, no ticket called twice, none lost."""
     db = tmp_path / "hall.db"
     accounts = StaffAccounts(Store(db))
     for i in range(1, 13):
-        accounts.add(f"clerk{i}", "clerk", f"password-{i}")
+        accounts.add(f"clerk{i}", "clerk", f"window-{i}-pass")
     accounts.store.close()
     server = HallServer(db, config=config_with_counters(tmp_path, 12),
                         extra=("--workers", str(WORKERS), "--redis", redis_server.url)).start()
@@ -148,7 +150,7 @@ def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, re
                 by_worker[r.headers["X-Hall-Worker"]] += 1
 
     def counter(i):
-        cookies = server.session(f"clerk{i}", f"password-{i}").cookies
+        cookies = server.session(f"clerk{i}", f"window-{i}-pass").cookies
         requests.post(f"{server.url}/api/counters/{i}/open", cookies=cookies, timeout=30).raise_for_status()
         idle = 0
         while True:
@@ -214,6 +216,7 @@ def _wait(cond, timeout_s: float = 15.0) -> bool:
     return cond()
 
 
+@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_displays_and_phones_on_every_process_hear_every_call(hall):
     """Calls made on either process reach displays on both; a phone hears its own ticket called
     wherever it is connected (its update is worked out by the process holding its socket)."""
@@ -264,7 +267,8 @@ def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_ser
         wait_for_workers(server)
         def read_card():
             with requests.Session() as s:
-                return s.post(server.url + "/api/kiosks/k1/read-card", timeout=30)
+                return s.post(server.url + "/api/kiosks/k1/read-card", timeout=30,
+                              headers=server.device_headers())
 
         def print_ticket():
             with requests.Session() as s:

@@ -1,16 +1,16 @@
 """Device agents: a kiosk PC's printer and reader, run by `run.py agent`, reached over Socket.IO.
 
-The agent connects to the `/agent` namespace with `auth = {"kiosk": id, "key": agent_key}`; the
-server then sends it `print` and `read_card` (answered through the ack) and the agent reports
-`device_status`. A wrong key is refused at connect.
+The agent connects to the `/agent` namespace with `auth = {"kiosk": id, "key": credential}`, the
+kiosk's enrolled credential (run.py devices add kiosk <id>); the server then sends it `print`
+and `read_card` (answered through the ack) and the agent reports `device_status`. A wrong or
+revoked credential is refused at connect (and a revocation closes the connection).
 """
 from __future__ import annotations
 
-import hmac
 import logging
 
 from flask import request
-from flask_socketio import ConnectionRefusedError
+from flask_socketio import ConnectionRefusedError, join_room
 
 from .context import ctx
 
@@ -26,11 +26,14 @@ def register(socketio) -> None:
         kiosk_id = auth.get("kiosk") if isinstance(auth, dict) else None
         key = auth.get("key") if isinstance(auth, dict) else None
         kiosk = ctx().hall.config.kiosk(kiosk_id) if isinstance(kiosk_id, str) else None
-        if kiosk is None or not kiosk.agent_key or not isinstance(key, str) \
-                or not hmac.compare_digest(kiosk.agent_key.encode(), key.encode()):
+        device = ctx().enrolment.verify(key) if isinstance(key, str) else None
+        if kiosk is None or device is None or not device.speaks_for("kiosk", kiosk.id):
             log.warning("device agent refused (kiosk %r)", kiosk_id)
+            ctx().enrolment.refused("bad_agent_key", path=NAMESPACE, address=request.remote_addr,
+                                    device=device, wanted=f"kiosk:{kiosk_id}")
             raise ConnectionRefusedError("bad_agent_key")
         sid = request.sid
+        join_room(f"device:{device.id}")
 
         def call(event: str, data: dict, timeout: float):
             return socketio.call(event, data, to=sid, namespace=NAMESPACE, timeout=timeout)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from core.errors import HallError
 
 from . import auth
+from .limits import check_depth
 from .schemas import ErrorOut
 
 
@@ -27,6 +28,7 @@ class Route:
     answers: dict[int, type[BaseModel] | None]
     roles: tuple[str, ...] | None          # None: anyone; otherwise a signed-in staff role
     errors: tuple[int, ...] = field(default=())
+    guard: Callable | None = None          # who else may call it (an enrolled device …), asked first
 
 
 ROUTES: list[Route] = []
@@ -72,6 +74,7 @@ def _json_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
+    check_depth(raw)                 # before parsing: a RecursionError would be a 500
     data = request.get_json(force=True, silent=True)
     if data is None:
         raise HallError("invalid_json", "请求内容不是有效的 JSON")
@@ -83,18 +86,23 @@ def _json_body() -> dict:
 def route(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
           body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
           answers: dict[int, type[BaseModel] | None] | None = None,
-          roles: tuple[str, ...] | None = None, errors: tuple[int, ...] = ()) -> Callable:
-    """Register `fn` on `bp`; it receives `body=` / `query=` models when declared."""
+          roles: tuple[str, ...] | None = None, errors: tuple[int, ...] = (),
+          guard: Callable | None = None) -> Callable:
+    """Register `fn` on `bp`; it receives `body=` / `query=` models when declared. `guard(**path)`
+    refuses whoever may not call it before anything of the request is read (a stranger learns
+    nothing of the body's shape)."""
     prefix = bp.url_prefix or ""
 
     def deco(fn: Callable) -> Callable:
         ROUTES.append(Route(prefix + rule, method, summary, tag, body, query,
-                            answers or {200: None}, roles, errors))
+                            answers or {200: None}, roles, errors, guard))
 
         @wraps(fn)
         def view(**kwargs):
             if roles is not None:
                 kwargs["staff"] = auth.require_staff(roles)
+            if guard is not None:
+                guard(**kwargs)
             try:
                 if body is not None:
                     kwargs["body"] = body.model_validate(_json_body())

@@ -11,8 +11,10 @@ from flask_socketio import SocketIO
 import socketio as socketio_server
 
 from core.config import HallConfig, load_config
+from core.enrolment import Enrolment, demo_token
 from core.errors import HallError
 from core.hall import Hall
+from core.sessions import Sessions
 from core.staff import StaffAccounts
 from core.store import Store
 from drivers.relay import DeviceRelay
@@ -24,7 +26,8 @@ from guide import bp as guide_bp
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
-from . import agents, auth, devices as device_wiring, errors, i18n, shell, sockets
+from . import (agents, auth, devices as device_wiring, errors, headers, i18n, limits, pairing, shell,
+               sockets)
 from .context import HallContext, publish_pending
 from .fanout import Fanout
 from .publisher import Publisher
@@ -59,13 +62,17 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     app = Flask(__name__, template_folder=str(ROOT / "web" / "templates"),
                 static_folder=str(ROOT / "web" / "static"), static_url_path="/static")
     app.config.update(
-        SECRET_KEY=hall.secret("session_secret"),
+        SECRET_KEY=store.keys.session_key,        # from the key file, not the database
         SESSION_COOKIE_NAME="hall_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_COOKIE_SECURE=url.startswith("https://"),     # auth.cookie_secure(app)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security.session_hours),
+        # The cookie's expiry is fixed at sign-in (auth.FixedExpiry): use does not move it.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
+    app.session_interface = auth.FixedExpiry()
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -80,6 +87,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     # Threading unless asked: gevent is installed (for measuring) and would be picked by default.
     socketio = SocketIO(app, async_mode=async_mode or "threading", max_http_buffer_size=MAX_BODY,
                         **queue)
+    limits.guard_socketio(socketio)        # a deeply nested packet is dropped, not a RecursionError
     publisher = Publisher(socketio, hall)
     devices = devices or no_devices()
     if message_queue:
@@ -89,11 +97,15 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         devices = DeviceRelay(devices, message_queue, channel, worker)
     throttle = (auth.SharedLoginThrottle(message_queue, channel) if message_queue
                 else auth.LoginThrottle())
+    enrolment = Enrolment(store, config, hall.clock, hall.tz)
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,
-        devices=devices, throttle=throttle, socketio=socketio, demo=demo)
+        devices=devices, throttle=throttle, socketio=socketio, demo=demo, enrolment=enrolment,
+        sessions=Sessions(store, hall.clock, hall.tz, config.security),
+        demo_devices=enrol_demo_devices(enrolment, app.config["SECRET_KEY"]) if demo else {})
 
     errors.register(app)
+    headers.register(app)       # CSP, nosniff, no framing, Server: hall (web/headers.py)
     i18n.init(app)
 
     @app.before_request
@@ -112,9 +124,26 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     # Every command's events go out, whatever became of the request after the command.
     app.teardown_request(lambda _exc: publish_pending())
 
-    for bp in (shell.bp, kiosk_bp, display_bp, counter_bp, guide_bp, manager_bp):
+    for bp in (shell.bp, pairing.bp, kiosk_bp, display_bp, counter_bp, guide_bp, manager_bp):
         app.register_blueprint(bp)
     sockets.register(socketio)
     agents.register(socketio)
     device_wiring.wire(app.extensions["hall"])
     return app
+
+
+def enrol_demo_devices(enrolment: Enrolment, key) -> dict:
+    """The demo's kiosks and counter screens, enrolled with credentials derived from the hall's
+    key: the banner's links open them paired, and stay the same across restarts."""
+    key = key.decode() if isinstance(key, bytes) else str(key)
+    config, out = enrolment.config, {}
+    wanted = [("kiosk", k.id) for k in config.kiosks] + [("counter_screen", c.id) for c in config.counters]
+    kept = set()
+    for kind, target in wanted:
+        token = demo_token(key, kind, target)
+        kept.add(enrolment.ensure(kind, target, token, by="demo").id)
+        out[(kind, target)] = token
+    for device in enrolment.all():      # made under an earlier key (run.py keys rotate-session)
+        if device.created_by == "demo" and device.id not in kept:
+            enrolment.revoke(device.id, by="demo")
+    return out

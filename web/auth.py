@@ -1,15 +1,25 @@
-"""Staff sign-in: session cookies, roles, cross-site refusal and slowed repeated failures."""
+"""Staff sign-in: server-side sessions carried in a signed cookie, roles, cross-site refusal and
+slowed repeated failures."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections import deque
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from core.errors import Forbidden, HallError
 from core.staff import password_mark
 from core.tickets import StaffMember
+
+log = logging.getLogger("hall.auth")
+
+WINDOW_S = 60.0           # the hall-wide count looks back this far
+SLOWDOWN_S = 1.5          # while the count is high, every attempt is refused (Retry-After: 2)
 
 
 class Unauthorized(HallError):
@@ -17,32 +27,70 @@ class Unauthorized(HallError):
 
 
 class LoginThrottle:
-    """After `free` failures for a username or an address, each further attempt must wait
-    twice as long as the last (1 s, 2 s, 4 s … up to `cap_s`). A success clears the name."""
+    """Failures are counted per (account, address) pair and per address, never per account
+    alone: a stranger guessing a clerk's password from elsewhere cannot lock the clerk out at
+    the counter. After `free` failures of a pair (`free_per_address` of an address: several
+    clerks may share a PC, a proxy makes many one), each further attempt must wait twice as long
+    as the last (1 s, 2 s, 4 s … up to `cap_s`). A success clears its pair.
 
-    def __init__(self, free: int = 5, cap_s: float = 300.0, clock=time.monotonic):
+    More than `hall_wide` failures in the hall within a minute is guessing from many addresses:
+    every attempt is then refused for SLOWDOWN_S (429). Refused rather than held: a held request
+    would keep a server thread (and a slow scrypt check) per guess; a clerk just tries again.
+
+    Memory is bounded without a flush: entries are forgotten `forget_s` after their last
+    failure; at `max_keys` those under no penalty go first, oldest first; those under penalty
+    stay, and while the table is still full a name it holds no place for gets the slowdown."""
+
+    def __init__(self, free: int = 5, cap_s: float = 300.0, clock=time.monotonic, *,
+                 free_per_address: int = 20, hall_wide: int = 60, max_keys: int = 10_000):
         self.free, self.cap_s, self.clock = free, cap_s, clock
+        self.free_per_address, self.hall_wide, self.max_keys = free_per_address, hall_wide, max_keys
+        self.forget_s = cap_s * 4
         self._fails: dict[str, tuple[int, float]] = {}   # key → (failures, last failure)
+        self._recent: deque[float] = deque(maxlen=hall_wide + 1)   # the latest failures' times
+        self._full = False
+        self._swept = float("-inf")
         self._lock = threading.Lock()
+
+    def _wait(self, key: str, n: int, last: float, now: float) -> float:
+        free = self.free_per_address if key.startswith("addr:") else self.free
+        return last + min(self.cap_s, 2.0 ** (n - free)) - now if n >= free else 0.0
+
+    def _busy(self, now: float) -> bool:
+        return len(self._recent) > self.hall_wide and now - self._recent[0] < WINDOW_S
 
     def retry_after(self, *keys: str) -> float:
         now = self.clock()
         with self._lock:
-            waits = []
-            for key in keys:
-                n, last = self._fails.get(key, (0, 0.0))
-                if n >= self.free:
-                    waits.append(last + min(self.cap_s, 2.0 ** (n - self.free)) - now)
+            if self._full and now - self._swept >= 1.0:
+                self._make_room(now)
+            waits = [self._wait(k, *self._fails[k], now) for k in keys if k in self._fails]
+            if self._busy(now) or (self._full and any(k not in self._fails for k in keys)):
+                waits.append(SLOWDOWN_S)
             return max([0.0, *waits])
 
     def failed(self, *keys: str) -> None:
         now = self.clock()
         with self._lock:
-            if len(self._fails) > 10_000:   # bounded memory under a flood
-                self._fails.clear()
+            self._recent.append(now)
             for key in keys:
+                if key not in self._fails and len(self._fails) >= self.max_keys:
+                    self._make_room(now)
+                    if self._full:
+                        continue            # no place: its next attempt gets the slowdown
                 n, _ = self._fails.get(key, (0, 0.0))
                 self._fails[key] = (n + 1, now)
+
+    def _make_room(self, now: float) -> None:
+        fails, self._swept = self._fails, now
+        for key in [k for k, (_, last) in fails.items() if now - last >= self.forget_s]:
+            del fails[key]
+        if len(fails) >= self.max_keys:     # keep the penalised, then the most recent
+            loose = sorted((last, k) for k, (n, last) in fails.items()
+                           if self._wait(k, n, last, float("inf")) == 0.0)
+            for _, key in loose[:len(fails) - int(self.max_keys * 0.9)]:
+                del fails[key]
+        self._full = len(fails) >= self.max_keys
 
     def succeeded(self, key: str) -> None:
         with self._lock:
@@ -51,7 +99,8 @@ class LoginThrottle:
 
 class SharedLoginThrottle(LoginThrottle):
     """The same rule counted in Redis, for several server processes (`run.py --workers`): each
-    would otherwise give a guesser its own five free tries. Redis away: this process's count."""
+    would otherwise give a guesser its own five free tries. Redis away: this process's count.
+    Redis's entries expire on their own, and the hall-wide count is one counter a minute."""
 
     def __init__(self, url: str, prefix: str, **kwargs):
         import redis
@@ -62,25 +111,37 @@ class SharedLoginThrottle(LoginThrottle):
     def _key(self, key: str) -> str:
         return f"{self._prefix}:login-failures:{key}"
 
+    def _minute(self, minute: int) -> str:
+        return f"{self._prefix}:login-failures-in-minute:{minute}"
+
     def retry_after(self, *keys: str) -> float:
+        now = self.clock()
+        minute = int(now // WINDOW_S)
         try:
             found = [self._redis.hmget(self._key(k), "n", "last") for k in keys]
+            this, last = self._redis.mget(self._minute(minute), self._minute(minute - 1))
         except Exception:       # noqa: BLE001 — redis.ConnectionError and its kin
             return super().retry_after(*keys)
-        now, waits = self.clock(), []
-        for n, last in found:
-            if n is not None and int(n) >= self.free:
-                waits.append(float(last) + min(self.cap_s, 2.0 ** (int(n) - self.free)) - now)
+        waits = [self._wait(k, int(n), float(at), now) for k, (n, at) in zip(keys, found)
+                 if n is not None]
+        # The last 60 s, estimated from this minute's count and the share of the last one's.
+        share = 1 - (now % WINDOW_S) / WINDOW_S
+        if int(this or 0) + int(last or 0) * share > self.hall_wide:
+            waits.append(SLOWDOWN_S)
         return max([0.0, *waits])
 
     def failed(self, *keys: str) -> None:
         super().failed(*keys)
+        now = self.clock()
         try:
             with self._redis.pipeline() as pipe:
                 for k in keys:
                     pipe.hincrby(self._key(k), "n", 1)
-                    pipe.hset(self._key(k), "last", self.clock())
-                    pipe.expire(self._key(k), int(self.cap_s * 4))
+                    pipe.hset(self._key(k), "last", now)
+                    pipe.expire(self._key(k), int(self.forget_s))
+                minute = self._minute(int(now // WINDOW_S))
+                pipe.incr(minute)
+                pipe.expire(minute, int(WINDOW_S * 3))
                 pipe.execute()
         except Exception:       # noqa: BLE001
             pass
@@ -95,8 +156,10 @@ class SharedLoginThrottle(LoginThrottle):
 
 def checked(throttle: LoginThrottle, username: str, authenticate):
     """`authenticate()` (the account, or None for a wrong name or password) behind the
-    throttle: too many failures for the name or the address wait first (429)."""
-    keys = (f"user:{username}", f"addr:{request.remote_addr}")
+    throttle: too many failures for the name at this address, or from this address, wait
+    first (429). A failure is logged with the name and the address, never the password."""
+    address = request.remote_addr or "-"
+    keys = (f"pair:{username}|{address}", f"addr:{address}")
     wait = throttle.retry_after(*keys)
     if wait > 0:
         raise HallError("too_many_attempts", f"登录失败次数过多,请 {int(wait) + 1} 秒后再试",
@@ -104,30 +167,72 @@ def checked(throttle: LoginThrottle, username: str, authenticate):
     found = authenticate()
     if found is None:
         throttle.failed(*keys)
+        log.warning("sign-in failed: %r from %s", username[:64], address)
         raise Unauthorized("bad_credentials", "用户名或密码错误")
     throttle.succeeded(keys[0])
     return found
 
 
+class FixedExpiry(SecureCookieSessionInterface):
+    """Flask's signed cookie, but a signed-in one expires when its session does (`exp`, set at
+    sign-in), however often it is used or re-issued since."""
+
+    def get_expiration_time(self, app, session):
+        exp = session.get("exp")
+        if session.permanent and isinstance(exp, (int, float)):
+            return datetime.fromtimestamp(exp, timezone.utc)
+        return super().get_expiration_time(app, session)
+
+
+def cookie_secure(app=None) -> bool:
+    """Whether the hall's cookies carry `Secure`: it is reached over https (hall.public_url)."""
+    return bool((app or current_app).config.get("SESSION_COOKIE_SECURE"))
+
+
+def _sessions():
+    return current_app.extensions["hall"].sessions
+
+
 def login(accounts, throttle: LoginThrottle, username: str, password: str) -> StaffMember:
-    member = checked(throttle, username, lambda: accounts.authenticate(username, password))
+    """Sign in: a new server-side session (core/sessions.py) whose random id the cookie holds;
+    the one the cookie came with, if any, ends."""
+    sessions, address = _sessions(), request.remote_addr
+    try:
+        member = checked(throttle, username, lambda: accounts.authenticate(username, password))
+    except Unauthorized:
+        sessions.failed(username, address)
+        raise
+    sessions.end(session.get("sid"), "signed_in_again")
     session.clear()
-    session["user"] = member.username
-    session["role"] = member.role
+    session["sid"] = sessions.start(member, address)
     session["pw"] = password_mark(member)
+    session["exp"] = int(time.time() + sessions.lifetime_s)
     session.permanent = True
+    log.info("signed in: %s (%s) from %s", member.username, member.role, address)
     return member
 
 
+def logout() -> None:
+    """The session ends on the server: the same cookie, replayed, signs nobody in."""
+    sid = session.get("sid")
+    if sid and _sessions().end(sid, "signed_out"):
+        log.info("signed out from %s", request.remote_addr)
+    session.clear()
+
+
 def current_staff() -> StaffMember | None:
-    """The signed-in staff member, re-read so that disabling, a new role or a new password
-    ends the sessions signed in before at once."""
-    name = session.get("user")
-    if not name:
+    """The signed-in staff member: their session open (not signed out, timed out or ended), and
+    the account re-read, so that disabling, a new role or a new password end it at once."""
+    sid = session.get("sid")
+    if not sid:
         return None
-    member = current_app.extensions["hall"].accounts.get(name)
-    if (member is None or member.disabled or member.role != session.get("role")
+    sessions = _sessions()
+    s = sessions.current(sid)
+    member = current_app.extensions["hall"].accounts.get(s.username) if s else None
+    if (member is None or member.disabled or member.role != s.role
             or session.get("pw") != password_mark(member)):
+        if s is not None:
+            sessions.end(sid, "account_changed")
         session.clear()
         return None
     return member
@@ -161,7 +266,8 @@ def staff_pages() -> list[dict]:
             {"path": "/guide", "name": "大堂引导", "roles": FLOOR_ROLES},
             {"path": "/manager", "name": "值班经理 · 实时大厅", "roles": MANAGER_ROLES},
             {"path": "/manager/stats", "name": "值班经理 · 统计", "roles": MANAGER_ROLES},
-            {"path": "/manager/staff", "name": "员工账号", "roles": ADMIN}]
+            {"path": "/manager/staff", "name": "员工账号", "roles": ADMIN},
+            {"path": "/manager/devices", "name": "设备登记", "roles": ADMIN}]
 
 
 def forbidden_page(member: StaffMember, roles: tuple[str, ...]):

@@ -18,6 +18,9 @@ class HallContext:
     throttle: object
     socketio: object
     demo: bool = False
+    enrolment: object = None        # core.enrolment.Enrolment: the devices the hall trusts
+    demo_devices: dict = None       # the demo's devices: (kind, target) → credential
+    sessions: object = None         # core.sessions.Sessions: staff sessions, server-side
 
 
 def ctx() -> HallContext:

@@ -96,7 +96,7 @@ Role = Literal["clerk", "guide", "manager", "admin"]
 class NewStaff(Body):
     username: str = Field(min_length=1, max_length=64, description="2–32 letters, digits, _ . -")
     role: Role
-    password: str = Field(min_length=1, max_length=256, description="at least 8 characters")
+    password: str = Field(min_length=1, max_length=256, description="10+ characters, not a common one")
     display_name: str | None = Field(None, max_length=32, description="shown on the counter screen")
     staff_no: str | None = Field(None, max_length=16, description="工号")
 
@@ -116,7 +116,7 @@ class StaffChange(Body):
 
 
 class NewPassword(Body):
-    password: str = Field(min_length=1, max_length=256, description="at least 8 characters")
+    password: str = Field(min_length=1, max_length=256, description="10+ characters, not a common one")
 
 
 class Rating(Body):
@@ -315,3 +315,47 @@ class StatsOut(BaseModel):
 class RatingOut(BaseModel):
     ticket: str
     score: int
+
+
+# --- enrolled devices (docs/security.md) ------------------------------------------------------
+DeviceKind = Literal["kiosk", "counter_screen", "display"]
+
+
+class NewDevice(Body):
+    kind: DeviceKind
+    target: str | None = Field(None, min_length=1, max_length=64,
+                               description="the kiosk id, the counter id, or a display zone (or none)")
+    name: str | None = Field(None, max_length=40)
+
+
+class ApprovePairing(NewDevice):
+    code: str = Field(min_length=4, max_length=16, description="the code the screen shows")
+
+
+class PairingCheck(Body):
+    secret: str = Field(min_length=16, max_length=128)
+
+
+class DeviceOut(BaseModel):
+    id: str
+    kind: DeviceKind
+    target: str | None
+    name: str
+    created_at: float
+    last_seen: float | None
+    revoked: bool
+    online: bool
+
+
+class DeviceEnrolledOut(DeviceOut):
+    token: str = Field(description="the credential, shown this once")
+    pair_url: str = Field(description="open on the device to pair it")
+
+
+class PairingOut(BaseModel):
+    code: str | None = None
+    secret: str | None = None
+    expires_in_s: int | None = None
+    paired: bool | None = None
+    device: DeviceOut | None = None
+    next: str | None = None

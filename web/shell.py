@@ -39,7 +39,7 @@ def api_login(body: Login):
 
 @route(bp, "/api/logout", "POST", summary="Sign out", tag="staff", answers={204: None})
 def api_logout():
-    session.clear()
+    auth.logout()           # ends on the server too: the cookie replayed signs nobody in
     return "", 204
 
 
@@ -81,10 +81,16 @@ def index():
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path on this site: never an open redirect. Browsers drop tabs and newlines from a
+    URL and read a backslash as a slash, so "/<tab>/evil.example" or "/<backslash>evil" would
+    leave the site; a control character would also break the Location header. Any → None."""
+    if not target or len(target) > 2048 or not target.startswith("/"):
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for ch in target):
+        return None
+    if "\\" in target or target[1:2] == "/":
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -104,5 +110,5 @@ def login_page():
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout_page():
-    session.clear()
+    auth.logout()
     return redirect(url_for("shell.login_page"))

@@ -6,10 +6,30 @@ from flask_socketio import emit, join_room
 
 from core.errors import HallError
 
-from . import auth
+from . import auth, trust
 from .context import ctx
 from .errors import error_body
-from .publisher import STAFF_ROOM, staff_member_room, ticket_room, topic_rooms
+from .publisher import ESTIMATES_ROOM, STAFF_ROOM, staff_member_room, ticket_room, topic_rooms
+
+
+def device_room(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def _device_may_hear(device, room: str) -> bool:
+    if device is None:
+        return False
+    if room == ESTIMATES_ROOM:
+        return device.kind == "kiosk"
+    return device.kind == "counter_screen" and room == f"counter:{device.target}"
+
+
+def disconnect_device(socketio, device_id: str) -> None:
+    """A revoked device's open sockets close at once (on this process)."""
+    manager = socketio.server.manager
+    for namespace in ("/", "/agent"):
+        for sid, _ in list(manager.get_participants(namespace, device_room(device_id))):
+            socketio.server.disconnect(sid, namespace=namespace)
 
 
 def register(socketio) -> None:
@@ -21,10 +41,15 @@ def register(socketio) -> None:
         if staff is not None:
             join_room(STAFF_ROOM)
             join_room(staff_member_room(staff.username))
-        # Events only some pages want go to rooms, so a phone is not sent every kiosk's figures.
+        # Events only some pages want go to rooms, so a phone is not sent every kiosk's figures;
+        # beyond the public broadcasts, only for staff or the device the topic is about.
         topics = auth_data.get("topics") if isinstance(auth_data, dict) else None
+        device = trust.current_device()
+        if device is not None:
+            join_room(device_room(device.id))
         for room in topic_rooms(topics, ctx().hall.config):
-            join_room(room)
+            if staff is not None or _device_may_hear(device, room):
+                join_room(room)
         emit("hall_state", ctx().publisher.hall_state())
 
     @socketio.on("disconnect")

@@ -6,6 +6,8 @@
   const $ = (s) => root.querySelector(s);
   const mine = new Set(CFG.counters);          // a zone's display shows its counters only
   let calls = [];
+  // The rows' height from the start (set here, not in a style="" attribute: the CSP allows none).
+  root.style.setProperty("--counters", String(Math.max(CFG.counters.length, 1)));
 
   // --- the voice: one announcement at a time, none dropped --------------------------------
   const audio = new Audio();

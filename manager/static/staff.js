@@ -11,36 +11,9 @@
   const dialog = $(".password-dialog");
   let accounts = [];
   let resetting = null;           // the username the password dialog is for
-  let hideTimer = null;
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
+  const { el, say, call } = window.HallAdmin(root);
   const nameOf = (u) => { const a = accounts.find((x) => x.username === u); return (a && a.display_name) || u; };
-
-  function say(text, error) {
-    const box = $("[data-message]");
-    clearTimeout(hideTimer);
-    box.textContent = text;
-    box.dataset.kind = error ? "error" : "ok";
-    box.hidden = false;
-    if (!error) hideTimer = setTimeout(() => { box.hidden = true; }, 6000);
-  }
-  // The server's words are zh-CN; in English, the page's own words for the codes it knows.
-  async function call(path, method, body) {
-    const r = await fetch(path, { method: method || "GET", headers: { "Content-Type": "application/json" },
-                                  body: body !== undefined ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
-    if (r.ok) return data;
-    if (r.status === 401) location.href = "/login?next=" + encodeURIComponent(location.pathname);
-    const err = data.error || {};
-    const english = Hall.lang === "en" && CFG.strings.en["err_" + err.code];
-    say(english || err.message || r.statusText, true);
-    return null;
-  }
 
   function roleSelect(value) {
     const s = el("select");
