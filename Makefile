@@ -9,9 +9,16 @@ PORT   ?= 5000
 
 WORKERS ?= 2
 
-.PHONY: install run run-scaled demo-month test bench clean
+.PHONY: install packages-run packages-test run run-scaled demo-month test bench clean
 
 install: $(STAMP) $(NPM_STAMP)
+
+# Debian packages (python3-venv, npm, espeak-ng, redis-server; chromium, fonts-noto-cjk and
+# postgresql for the tests): installed as root or with sudo, else one line saying what to run.
+packages-run:
+	@bash deploy/debian-packages run
+packages-test:
+	@bash deploy/debian-packages test
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,26 +31,26 @@ $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -f node_modules/.installed-* && touch $(NPM_STAMP)
 
-run: install
+run: packages-run install
 	$(PY) run.py --demo --host $(HOST) --port $(PORT)
 
 # The demo on $(WORKERS) server processes with Redis between them (a private redis-server,
 # Debian's package: apt-get install redis-server).
-run-scaled: install
+run-scaled: packages-run install
 	$(PY) run.py --demo --workers $(WORKERS) --host $(HOST) --port $(PORT)
 
 # The demo with a month of simulated busy days behind it, for /manager/stats.
-demo-month: install
+demo-month: packages-run install
 	$(PY) run.py simulate --days 30 --db var/demo-month.db --force
 	$(PY) run.py --demo --db var/demo-month.db --host $(HOST) --port $(PORT)
 
 # Two processes for most tests (CI has two cores), then the few that time themselves, alone.
 TEST_PROCESSES ?= 2
-test: install
+test: packages-test install
 	$(PY) -m pytest -q -n $(TEST_PROCESSES) -m "not serial"
 	$(PY) -m pytest -q -m serial
 
-bench: install
+bench: packages-test install
 	$(PY) -m bench
 
 clean:

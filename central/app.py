@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.errors import HallError
 from core.staff import MIN_PASSWORD, USERNAME
-from web import errors
+from web import errors, headers
 from web.auth import LoginThrottle, checked, refuse_cross_site
 
 from .store import CentralStore
@@ -82,6 +82,7 @@ def create_app(central: CentralStore) -> Flask:
     app.extensions["central_throttle"] = LoginThrottle()
     app.before_request(refuse_cross_site)
     errors.register(app)
+    headers.register(app)       # the hall's CSP, nosniff, no framing (web/headers.py)
     from .views import bp
     app.register_blueprint(bp)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request, send_file, url_for
 
 from core import views
 from core.errors import HallError, NotFound, Unavailable
@@ -39,7 +39,7 @@ def wall():
         abort(404)
     counters = list(zone.counters) if zone else [c.id for c in config.counters]
     page = _page(zone=zone.id if zone else None, zone_name=zone.name if zone else None,
-                 counters=counters)
+                 counters=counters, silence=url_for("display.static", filename="silence.wav"))
     return render_template("display/wall.html", page=page, hall=config.hall)
 
 

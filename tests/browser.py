@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # as an ordinary browser: sound only after a tap (headless would allow it)
+                 "--autoplay-policy=user-gesture-required"]
+# The display PC's chromium (deploy/): it may speak with no tap.
+DISPLAY_ARGS = [a for a in CHROMIUM_ARGS if not a.startswith("--autoplay-policy")] + [
+    "--autoplay-policy=no-user-gesture-required"]
 
 
 # The pages' CSP (web/headers.py) has no 'unsafe-eval': Playwright's wait_for_function("an
@@ -69,9 +74,10 @@ class LiveHall:
         sio = self.app.extensions["hall"].socketio.server
         self.server.shutdown()
         self.server.server_close()
-        for sid in list(getattr(sio.eio, "sockets", {})):
-            try:
-                sio.eio.disconnect(sid)
+        for sid, sock in list(getattr(sio.eio, "sockets", {}).items()):
+            try:            # abort, do not wait: the writer may have gone with the server
+                sock.close(wait=False, abort=True)
+                sio.eio.sockets.pop(sid, None)
             except Exception:  # noqa: BLE001 - already gone
                 pass
         self.devices.close()

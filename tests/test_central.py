@@ -396,7 +396,10 @@ def test_the_central_page_in_chromium(browser, company_app, company):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        page.goto(f"http://127.0.0.1:{server.server_port}/central")
+        refused = []                        # the hall's CSP holds here too: no inline style or script
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        first = page.goto(f"http://127.0.0.1:{server.server_port}/central")
+        assert "frame-ancestors 'none'" in first.all_headers()["content-security-policy"]
         page.wait_for_url("**/login")
         page.fill('[name="username"]', "boss")
         page.fill('[name="password"]', "long-password")
@@ -412,5 +415,7 @@ def test_the_central_page_in_chromium(browser, company_app, company):
         assert issued == [f"{h['stats']['total']['issued']:,}" for h in body["halls"]] + [
             f"{body['company']['stats']['total']['issued']:,}"]
         shot(page, "central-01-halls")
+        assert page.evaluate("getComputedStyle(document.querySelector('th.company')).fontWeight") == "700"
+        assert refused == []
     finally:
         server.shutdown()

@@ -48,7 +48,7 @@ def test_a_kiosk_is_paired_by_its_code_and_revoked(browser, live):
     admin.once("dialog", lambda d: d.accept())
     row.locator('[data-action="revoke"]').click()
     admin.wait_for_selector('[data-message][data-kind="ok"]')
-    assert admin.locator(".device-rows tr", has_text="自助区二号机").count() == 0
+    admin.locator(".device-rows tr", has_text="自助区二号机").wait_for(state="detached")
     # The kiosk's next request is refused: it shows the pairing screen again.
     status = kiosk.evaluate("fetch('/api/devices/me').then(r => r.status)")
     assert status == 401

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, LiveHall, shot
+from browser import CHROMIUM, CHROMIUM_ARGS, DISPLAY_ARGS, LiveHall, shot
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
 
@@ -16,6 +16,9 @@ AUDIO_SPY = """
 window.__plays = [];
 HTMLMediaElement.prototype.play = function () {
   const el = this, src = el.src;
+  // As the browser's autoplay policy: no sound before the first tap (the page's silent probe).
+  if (!navigator.userActivation.hasBeenActive)
+    return Promise.reject(new DOMException("no user gesture yet", "NotAllowedError"));
   window.__plays.push({src: src, start: performance.now(), end: null});
   const rec = window.__plays[window.__plays.length - 1];
   setTimeout(() => { rec.end = performance.now(); el.dispatchEvent(new Event('ended')); }, 300);
@@ -44,6 +47,25 @@ def issue(live, business="F-NEW"):
     import uuid
     return live.kiosk().post("/api/tickets", json={
         "business": business, "request_id": uuid.uuid4().hex}).get_json()
+
+
+def test_the_display_pc_speaks_with_no_tap(browser, live):
+    """chromium as deploy/ starts it on the display PC (--autoplay-policy=no-user-gesture-
+    required): no 开启声音 to press after a restart; an ordinary browser still asks."""
+    display_pc = browser.browser_type.launch(executable_path=CHROMIUM, args=DISPLAY_ARGS)
+    try:
+        wall = display_pc.new_page(viewport={"width": 1920, "height": 1080})
+        wall.goto(f"{live.url}/display")
+        wall.wait_for_selector("#wall.sound-on", timeout=10000)
+        assert wall.is_hidden(".sound-gate")
+    finally:
+        display_pc.close()
+    ordinary = browser.new_page(viewport={"width": 1920, "height": 1080})
+    ordinary.goto(f"{live.url}/display")
+    ordinary.wait_for_selector('#wall[data-connection="online"]')
+    ordinary.wait_for_timeout(500)
+    assert ordinary.is_visible(".sound-gate") and "sound-on" not in (ordinary.get_attribute("#wall", "class") or "")
+    ordinary.close()
 
 
 def test_a_call_appears_and_is_announced_once_at_a_time(browser, live):

@@ -79,7 +79,6 @@ def test_reconnecting_socket_client_gets_the_truth(server):
 PER_ISSUER = 150
 
 
-@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_8_issuers_and_20_counters_at_once(tmp_path):
     """8 threads × 150 issues while 20 counters call (and mark each call a no-show: a call is
     not a service): no duplicate number, no ticket called twice, nothing lost."""

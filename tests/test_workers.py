@@ -120,7 +120,6 @@ def test_every_worker_answers_and_only_websocket_is_offered(hall):
         c.disconnect()
 
 
-@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, redis_server):
     """8 kiosks × 80 issues while 12 counters call (each call then a no-show), every request on a fresh connection so
     both processes take their share: no duplicate number, no ticket called twice, none lost."""
@@ -216,7 +215,6 @@ def _wait(cond, timeout_s: float = 15.0) -> bool:
     return cond()
 
 
-@pytest.mark.serial       # times itself against the clock: alone on the machine (pytest.ini)
 def test_displays_and_phones_on_every_process_hear_every_call(hall):
     """Calls made on either process reach displays on both; a phone hears its own ticket called
     wherever it is connected (its update is worked out by the process holding its socket)."""

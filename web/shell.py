@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from core import hours, views
 from core.errors import HallError

@@ -55,11 +55,16 @@
       audio.play().catch((e) => (e && e.name === "NotAllowedError" ? done() : fallback()));
     } else speak();
   }
-  $(".sound-gate").addEventListener("click", () => {
+  function unlock() {
     unlocked = true;
     root.classList.add("sound-on");
     next();
-  });
+  }
+  $(".sound-gate").addEventListener("click", unlock);
+  // A display PC whose browser may play sound by itself (chromium --autoplay-policy=
+  // no-user-gesture-required, deploy/) speaks at once: a tenth of a second of silence tells.
+  const probe = new Audio(CFG.silence);
+  probe.play().then(unlock, () => {});
   root.addEventListener("click", () => { if (!unlocked) $(".sound-gate").click(); });
 
   // --- painting ---------------------------------------------------------------------------
