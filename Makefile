@@ -34,8 +34,8 @@ $(NPM_STAMP): package-lock.json
 run: packages-run install
 	$(PY) run.py --demo --host $(HOST) --port $(PORT)
 
-# The demo on $(WORKERS) server processes with Redis between them (a private redis-server,
-# Debian's package: apt-get install redis-server).
+# The demo on $(WORKERS) gunicorn workers with Redis between them (a private redis-server) and
+# the serial devices in a process of their own (run.py devices serve), as deploy/ runs a hall.
 run-scaled: packages-run install
 	$(PY) run.py --demo --workers $(WORKERS) --host $(HOST) --port $(PORT)
 

@@ -1,5 +1,6 @@
 """`run.py devices add|list|revoke`: enrolling the hall's kiosks, counter screens and displays
-from the server's shell (the same as /manager/devices; docs/security.md)."""
+from the server's shell (the same as /manager/devices; docs/security.md). `run.py devices
+serve`: the process that owns the serial devices (serving.serve_devices)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,9 @@ from datetime import datetime
 
 
 def main(argv: list[str], default_db) -> int:
+    if argv[:1] == ["serve"]:
+        from serving import serve_devices
+        return serve_devices(argv[1:])
     p = argparse.ArgumentParser(prog="run.py devices",
                                 description="The devices the hall trusts (kiosks, counter screens, displays).")
     sub = p.add_subparsers(dest="action", required=True)
@@ -18,6 +22,8 @@ def main(argv: list[str], default_db) -> int:
     ls.add_argument("--all", action="store_true", help="revoked ones too")
     rv = sub.add_parser("revoke", help="revoke a device at once")
     rv.add_argument("device")
+    sub.add_parser("serve", help="the process owning the serial devices and the nightly jobs "
+                                 "(run.py devices serve --help)", add_help=False)
     for parser in (add, ls, rv):
         parser.add_argument("--db", default=str(default_db))
         parser.add_argument("--config", default=None)

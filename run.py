@@ -258,11 +258,11 @@ COMMANDS = {
                 _company("central")),
     "mock": ("drive a running demo's mock devices: paper out, a card placed, a key pressed …",
              mock),
-    "devices": ("the devices the hall trusts: add (enrol a kiosk or screen), list, revoke",
+    "devices": ("the devices the hall trusts: add (enrol a kiosk or screen), list, revoke; serve",
                 lambda argv: __import__("devices_cli").main(argv, DEFAULT_DB)),
 }
 USAGE = ("%(prog)s [--host H] [--port P] [--db FILE] [--config FILE] [--demo] [--public-url URL]\n"
-         "              [--workers N [--redis URL]] [--server threading|gevent]\n"
+         "              [--server gthread|gevent|dev] [--workers N [--redis URL] [--devices …]]\n"
          "       %(prog)s COMMAND …   (%(prog)s COMMAND --help)")
 
 

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-    python -m bench [--server threading|gevent|both] [--only issue calls …]
+    python -m bench [--server gthread|gevent|dev|all] [--only issue calls serving …]
 """
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ import argparse
 import platform
 import os
 
-from . import calls, central, devices, display, estimate, issue, kiosk, scaled, staff, stats
+from . import calls, central, devices, display, estimate, issue, kiosk, scaled, serving, staff, stats
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("--server", choices=("threading", "gevent", "both"), default="threading")
+    p.add_argument("--server", choices=("gthread", "gevent", "dev", "all"), default="gthread",
+                   help="the server of the issue, calls and scaled benchmarks (serving compares all)")
     p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate",
-                                                "central", "scaled"))
+                                                "central", "scaled", "serving"))
     args = p.parse_args()
     chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff", "stats",
-                               "estimate", "central", "scaled"))
+                               "estimate", "central", "scaled", "serving"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if "devices" in chosen:
@@ -35,7 +36,9 @@ def main() -> None:
         stats.run()
     if "central" in chosen:
         central.run()
-    servers = ("threading", "gevent") if args.server == "both" else (args.server,)
+    if "serving" in chosen:
+        serving.run()
+    servers = ("gthread", "gevent", "dev") if args.server == "all" else (args.server,)
     for server in servers:
         if "issue" in chosen:
             issue.run(server)

@@ -17,9 +17,10 @@ PHONES = 500
 CALLS = 100
 
 
-def display_latency(url: str) -> list[float]:
+def display_latency(url: str, headers: dict) -> list[float]:
     from playwright.sync_api import sync_playwright
     kiosk, clerk = requests.Session(), requests.Session()
+    kiosk.headers.update(headers)
     for i in range(CALLS):
         kiosk.post(url + "/api/tickets", json={"business": "M-TOPUP", "request_id": f"d{i}"}).raise_for_status()
     clerk.post(url + "/api/login", json={"username": "demo-clerk", "password": "demo"}).raise_for_status()
@@ -32,6 +33,8 @@ def display_latency(url: str) -> list[float]:
         page.wait_for_selector('#wall[data-connection="online"]')
         for i in range(CALLS):
             expect = f"M{i + 1:03d}"
+            if i:           # called is not served: the last one never came
+                clerk.post(url + "/api/counters/5/no-show").raise_for_status()
             t0 = time.perf_counter()
             clerk.post(url + "/api/counters/5/call-next").raise_for_status()
             page.wait_for_function(
@@ -44,9 +47,9 @@ def display_latency(url: str) -> list[float]:
 def run(rounds: int = 10) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        hall = hall_server("threading", Path(tmp) / "display.db")
+        hall = hall_server("gthread", Path(tmp) / "display.db")
         try:
-            disp = display_latency(hall.url)
+            disp = display_latency(hall.url, hall.device_headers())
         finally:
             hall.stop()
 
@@ -64,9 +67,9 @@ def run(rounds: int = 10) -> dict:
         finally:
             bare.stop()
 
-        hall = hall_server("threading", Path(tmp) / "phones.db")
+        hall = hall_server("gthread", Path(tmp) / "phones.db")
         try:
-            kiosk, clerk = requests.Session(), requests.Session()
+            kiosk, clerk = hall.kiosk(), requests.Session()
             tokens = [kiosk.post(hall.url + "/api/tickets", json={"business": "M-TOPUP", "request_id": f"p{i}"}
                                  ).json()["id"] for i in range(PHONES + rounds)]
             clerk.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"})
@@ -77,6 +80,8 @@ def run(rounds: int = 10) -> dict:
             rss = hall.rss_mib()
             for k in range(rounds):
                 time.sleep(0.3)
+                if k:
+                    clerk.post(hall.url + "/api/counters/5/no-show").raise_for_status()
                 t0 = time.perf_counter()
                 clerk.post(hall.url + "/api/counters/5/call-next").raise_for_status()
                 hall_lat += phones.wait_for(PHONES, since=t0)   # every phone's "ahead" went down by one

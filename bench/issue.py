@@ -20,13 +20,14 @@ BUSINESSES = ["F-NEW", "F-CHANGE", "F-RENEW", "F-QUERY", "F-INVOICE", "F-OTHER",
 
 
 def _closed_loop(args) -> tuple[int, int]:
-    url, path, seconds, threads = args
+    url, path, seconds, threads, headers = args
     done = [0, 0]
     lock = threading.Lock()
     end = time.monotonic() + seconds
 
     def worker(k):
         s = requests.Session()
+        s.headers.update(headers)
         i = 0
         while time.monotonic() < end:
             body = {"business": BUSINESSES[i % 18], "request_id": uuid.uuid4().hex}
@@ -41,13 +42,14 @@ def _closed_loop(args) -> tuple[int, int]:
     return done[0], done[1]
 
 
-def throughput(url: str, path: str, seconds: float, procs: int = 4, threads: int = 2) -> tuple[float, int]:
+def throughput(url: str, path: str, seconds: float, procs: int = 4, threads: int = 2,
+               headers: dict | None = None) -> tuple[float, int]:
     with mp.get_context("spawn").Pool(procs) as pool:
-        results = pool.map(_closed_loop, [(url, path, seconds, threads)] * procs)
+        results = pool.map(_closed_loop, [(url, path, seconds, threads, headers or {})] * procs)
     return sum(r[0] for r in results) / seconds, sum(r[1] for r in results)
 
 
-def steady(url: str, path: str, rate: float, seconds: float) -> list[float]:
+def steady(url: str, path: str, rate: float, seconds: float, headers: dict | None = None) -> list[float]:
     """Open loop: a request every 1/rate s; latency counted from when it was due."""
     n = int(rate * seconds)
     lat: list[float] = []
@@ -60,6 +62,7 @@ def steady(url: str, path: str, rate: float, seconds: float) -> list[float]:
         if delay > 0:
             time.sleep(delay)
         s = getattr(sessions, "s", None) or requests.Session()
+        s.headers.update(headers or {})
         sessions.s = s
         body = {"business": BUSINESSES[i % 18], "request_id": uuid.uuid4().hex}
         r = s.post(url + path, json=body, timeout=30)
@@ -71,7 +74,7 @@ def steady(url: str, path: str, rate: float, seconds: float) -> list[float]:
     return lat
 
 
-def run(server: str = "threading", seconds: float = 8.0) -> dict:
+def run(server: str = "gthread", seconds: float = 8.0) -> dict:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         bare = bare_server(server)
@@ -82,12 +85,13 @@ def run(server: str = "threading", seconds: float = 8.0) -> dict:
             bare.stop()
         hall = hall_server(server, Path(tmp) / "tp.db")
         try:
-            out["issue_rps"], out["issue_errors"] = throughput(hall.url, "/api/tickets", seconds)
+            out["issue_rps"], out["issue_errors"] = throughput(hall.url, "/api/tickets", seconds,
+                                                               headers=hall.device_headers())
         finally:
             hall.stop()
         hall = hall_server(server, Path(tmp) / "lat.db")
         try:
-            lat = steady(hall.url, "/api/tickets", 50, 20)
+            lat = steady(hall.url, "/api/tickets", 50, 20, headers=hall.device_headers())
         finally:
             hall.stop()
     out.update(issue_p50=pct(lat, 50), issue_p99=pct(lat, 99), issue_max=max(lat),

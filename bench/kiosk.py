@@ -23,7 +23,7 @@ def run() -> dict:
     from playwright.sync_api import sync_playwright
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        server = hall_server("threading", Path(tmp) / "kiosk.db")
+        server = hall_server("gthread", Path(tmp) / "kiosk.db")
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             loads = []

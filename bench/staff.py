@@ -84,9 +84,9 @@ def run() -> dict:
             bare_own, bare_other = measure(a, b, "#call", [f"N{i + 1:03d}" for i in range(CALLS)])
         finally:
             bare.stop()
-        hall = hall_server("threading", Path(tmp) / "staff.db")
+        hall = hall_server("gthread", Path(tmp) / "staff.db")
         try:
-            kiosk = requests.Session()
+            kiosk = hall.kiosk()
             for i in range(CALLS):
                 kiosk.post(hall.url + "/api/tickets", json={"business": "M-TOPUP", "request_id": f"s{i}"}
                            ).raise_for_status()

@@ -69,7 +69,8 @@ class Enrolment:
                 raise HallError("unknown_zone", f"没有编号为 {target} 的显示区域", status=404)
         return target or None
 
-    def _default_name(self, kind: str, target: str | None) -> str:
+    def default_name(self, kind: str, target: str | None) -> str:
+        """What a device is called when the admin names it nothing (the target must exist)."""
         if kind == "kiosk":
             return self.config.kiosk(target).name
         if kind == "counter_screen":
@@ -88,7 +89,7 @@ class Enrolment:
     def _insert(self, tx, kind, target, name, by, hashed) -> Device:
         now = self.clock.now()
         device_id = "d" + secrets.token_hex(4)
-        name = (name or "").strip()[:40] or self._default_name(kind, target)
+        name = (name or "").strip()[:40] or self.default_name(kind, target)
         tx.insert_device(id=device_id, kind=kind, target=target, name=name, token_hash=hashed,
                          created_at=now, created_by=by)
         self._log(tx, "device_enrolled", by, device=device_id, kind=kind, target=target, name=name)

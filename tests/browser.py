@@ -71,15 +71,10 @@ class LiveHall:
     def stop_server(self) -> None:
         """The server goes away, and with it every open socket (a killed server's do); the
         database stays."""
-        sio = self.app.extensions["hall"].socketio.server
+        from web.sockets import drop_every_socket
         self.server.shutdown()
         self.server.server_close()
-        for sid, sock in list(getattr(sio.eio, "sockets", {}).items()):
-            try:            # abort, do not wait: the writer may have gone with the server
-                sock.close(wait=False, abort=True)
-                sio.eio.sockets.pop(sid, None)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+        drop_every_socket(self.app.extensions["hall"].socketio, abort=True)
         self.devices.close()
         self.hall.store.close()
 

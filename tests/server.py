@@ -43,8 +43,12 @@ class HallServer:
                "--db", str(self.db), *(["--demo"] if self.demo else []),
                *(["--config", str(self.config)] if self.config else []), *self.extra]
         self._out = open(self.log, "ab")
+        # A process group of its own: kill -9 takes gunicorn's master and its workers together.
+        # (Not a session of its own: the kernel's autogroup would then give the server half
+        # the CPUs against the clients' half, not what a busy hall's server gets.)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                     process_group=0)
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
             if self.proc.poll() is not None:
@@ -60,11 +64,53 @@ class HallServer:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
-        """kill -9: no chance to clean up."""
+        """kill -9 of the server, every process of it: no chance to clean up."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
         self._out.close()
+
+    def children(self) -> dict[int, list[str]]:
+        """The server's processes below the one started (pid → command line): gunicorn's
+        workers, and with several, its master, the device process and a private redis-server."""
+        procs = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    args = [a.decode() for a in f.read().split(b"\0") if a]
+            except OSError:
+                continue
+            procs[int(pid)] = (ppid, args)
+        found, parents = {}, {self.proc.pid}
+        while parents:
+            below = {pid: args for pid, (ppid, args) in procs.items() if ppid in parents}
+            found.update(below)
+            parents = set(below) - {self.proc.pid}
+        self._procs = procs
+        return found
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn's web workers: forked by its master, so their command line is the master's."""
+        children = self.children()
+        return sorted(pid for pid, args in children.items()
+                      if "devices" not in args and any(a.endswith("run.py") for a in args)
+                      and self._procs.get(self._procs[pid][0], (0, None))[1] == args)
+
+    def worker_pid(self) -> int:
+        """The one web worker (a server started with one): where the hall's app runs."""
+        if "development server" in self.output():       # --server dev: one process
+            return self.proc.pid
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            pids = self.worker_pids()
+            if pids:
+                return pids[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no worker:\n{self.output()}")
 
     def stop(self, timeout_s: float = 15.0) -> int:
         if self.proc and self.proc.poll() is None:
@@ -72,7 +118,7 @@ class HallServer:
             try:
                 self.proc.wait(timeout_s)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self._out.close()
         return self.proc.returncode

@@ -24,7 +24,7 @@ def test_a_full_disk_refuses_clearly_keeps_reading_and_recovers(tmp_path):
         # The database's files may not grow by another byte: what a full disk does to them.
         wal = tmp_path / "hall.db-wal"
         limit = max(db.stat().st_size, wal.stat().st_size if wal.exists() else 0)
-        resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+        resource.prlimit(server.worker_pid(), resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
         refused = None
         for _ in range(300):
             r = issue(server.url)
@@ -37,7 +37,7 @@ def test_a_full_disk_refuses_clearly_keeps_reading_and_recovers(tmp_path):
         assert "磁盘" in refused.json()["error"]["message"]
         assert requests.get(server.url + "/api/hall", timeout=10).ok        # reading goes on
         assert issue(server.url).status_code == 503                          # still full: still clear
-        resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE,
+        resource.prlimit(server.worker_pid(), resource.RLIMIT_FSIZE,
                          (resource.RLIM_INFINITY, resource.RLIM_INFINITY))  # space is back
         after = issue(server.url)
         assert after.status_code in (200, 201), after.text

@@ -91,8 +91,11 @@ def busy_hour(server: HallServer, catalogue: dict[str, list[str]], clerks, hour:
                 failures.append(f"issue {r.status_code} {r.text[:120]}")
                 return
             t = r.json()
-            if len(updates) < PHONES:           # the customer follows the queue on the phone
-                updates[t["id"]] = []
+            with lock:                          # two kiosks: the hundredth phone only once
+                follows = len(updates) < PHONES
+                if follows:
+                    updates[t["id"]] = []
+            if follows:                         # the customer follows the queue on the phone
                 dialled.append(dialling.submit(connect, server.url,
                                               {"ticket_update": updates[t["id"]].append}, t["id"]))
             n += 1
@@ -161,13 +164,14 @@ def test_a_compressed_busy_hour_twice_leaks_nothing(tmp_path):
         for i in range(1, COUNTERS + 1):
             clerks[i] = server.session(f"clerk{i}", f"window-{i}-pass")
             clerks[i].post(f"{server.url}/api/counters/{i}/open").raise_for_status()
-        pid = server.proc.pid
+        pid = server.worker_pid()           # gunicorn's worker: where the hall runs
         marks = []
         for hour in (1, 2):
             result = busy_hour(server, catalogue, clerks, hour)
             assert result["failures"] == []
             assert result["dropped"] == 0
-            assert result["clients"] == DISPLAYS + PHONES, "arrivals too slow for 100 phones"
+            assert result["clients"] == DISPLAYS + PHONES, (
+                f"{result['clients']} clients, not {DISPLAYS} displays and {PHONES} phones")
             # The windows worked through the hour (how many calls fit in it is the machine's
             # speed, which `make bench` measures; this test is about what leaks).
             assert len(result["calls"]) >= 2 * COUNTERS, result["calls"]

@@ -1,6 +1,8 @@
 """Against a real server process: real sockets, real signals, real concurrency."""
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -16,11 +18,13 @@ from core.views import public_id
 from server import HallServer, config_with_counters
 
 
-@pytest.fixture
-def server(tmp_path):
-    s = HallServer(tmp_path / "hall.db").start()
+@pytest.fixture(params=["gthread", "gevent", "dev"])
+def server(tmp_path, request):
+    """The hall on each of its servers: gunicorn's threaded worker (the default), its gevent
+    worker, and Werkzeug's development server."""
+    s = HallServer(tmp_path / "hall.db", extra=("--server", request.param)).start()
     yield s
-    s.stop()
+    assert s.stop() == 0
 
 
 def issue(session, url, business="F-NEW", request_id=None):
@@ -48,6 +52,10 @@ def test_real_socketio_client_sees_calls(server):
         call = got["ticket_called"][0]
         assert call["ticket_id"] == public_id(t["id"]) and call["number"] == "A001" and call["counter"] == "1"
         assert any(q["waiting"]["F-NEW"] == 1 for q in got["queue_changed"])
+        # The worker's own mock printer (one worker owns the devices), on this server too.
+        printed = kiosk.post(server.url + "/api/tickets", headers=server.device_headers(), timeout=30,
+                             json={"business": "M-TOPUP", "kiosk": "k1", "request_id": uuid.uuid4().hex})
+        assert printed.status_code == 201 and printed.json()["printed"] is True, printed.text
     finally:
         client.disconnect()
 
@@ -208,6 +216,18 @@ def test_sigterm_stops_cleanly(tmp_path):
     assert "stopped cleanly" in server.output()
     wal = tmp_path / "hall.db-wal"
     assert not wal.exists() or wal.stat().st_size == 0      # checkpointed on the way out
+
+
+def test_sigint_stops_as_cleanly_as_sigterm(tmp_path):
+    """Ctrl-C in the terminal reaches gunicorn's master and its worker: both stop gently."""
+    server = HallServer(tmp_path / "hall.db").start()
+    issue(requests.Session(), server.url)
+    workers = server.worker_pids()
+    os.killpg(server.proc.pid, signal.SIGINT)           # what a terminal does: the whole group
+    assert server.proc.wait(15) == 0
+    server.stop()
+    assert "stopped cleanly" in server.output()
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
 
 
 def test_banner_prints_the_page_urls(server):

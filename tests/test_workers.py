@@ -1,6 +1,7 @@
-"""Several server processes on one hall (`run.py --workers N`), a real redis-server between them:
-numbers unique and no ticket called twice across processes, every socket told of what another
-process did, the devices reached from every process, a process killed mid-burst, Redis
+"""Several server processes on one hall (`run.py --workers N`: gunicorn's master and N workers,
+the device process beside them), a real redis-server between them: numbers unique and no ticket
+called twice across processes, every socket told of what another process did, the devices
+reached from every process and kept when a web worker dies, a process killed mid-burst, Redis
 restarted under the workers."""
 from __future__ import annotations
 
@@ -64,24 +65,6 @@ def on_both(send, at_least: int, limit: int = 80) -> list:
     return answers
 
 
-def worker_pids(server: HallServer) -> dict[int, int]:
-    """Worker index → pid, from the supervisor's children's command lines."""
-    found = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                args = f.read().split(b"\0")
-            with open(f"/proc/{pid}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        if ppid == server.proc.pid and b"--worker-index" in args:
-            found[int(args[args.index(b"--worker-index") + 1])] = int(pid)
-    return found
-
-
 @pytest.fixture
 def redis_server():
     r = RedisServer().start()
@@ -95,15 +78,17 @@ def hall(tmp_path, redis_server):
     server.start()
     wait_for_workers(server)
     yield server
-    workers = worker_pids(server)
+    children = server.children()
     assert server.stop() == 0
-    # SIGTERM to the supervisor stops every worker too (none left holding the port).
-    assert not [pid for pid in workers.values() if os.path.exists(f"/proc/{pid}")]
+    # SIGTERM to gunicorn's master stops every worker and the device process too (none left
+    # holding the port or a serial device).
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
 
 
 def test_every_worker_answers_and_only_websocket_is_offered(hall):
     seen = workers_seen(hall.url)
-    assert set(seen) == {"0", "1"}, seen
+    assert set(seen) == {str(pid) for pid in hall.worker_pids()}, seen
+    assert len(seen) == WORKERS
     # Long-polling would need sticky sessions: it is refused, websocket is what clients use.
     r = requests.get(hall.url + "/socket.io/?EIO=4&transport=polling", timeout=10)
     assert r.status_code == 400
@@ -184,7 +169,7 @@ def test_numbers_unique_and_no_ticket_called_twice_across_processes(tmp_path, re
         server.stop()
     assert failures == []
     assert len(acked) == 640
-    assert set(by_worker) == {"0", "1"}, by_worker
+    assert len(by_worker) == WORKERS, by_worker
     assert len({t["number"] for t in acked}) == 640, "duplicate numbers"
     assert len(called) == len(set(called)), "a ticket was called twice"
     assert set(called) == {t["id"] for t in acked}, "a ticket was lost"
@@ -226,11 +211,18 @@ def test_displays_and_phones_on_every_process_hear_every_call(hall):
         s.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"}).raise_for_status()
         s.post(hall.url + "/api/counters/1/open").raise_for_status()
 
+        tracked = {t["id"]: i for i, t in enumerate(tickets[:8])}
+
         def call_next():
             with requests.Session() as fresh:           # each call on a new connection
                 fresh.cookies.update(s.cookies)
                 fresh.post(hall.url + "/api/counters/1/no-show", timeout=30)   # the last one never came
-                return fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
+                r = fresh.post(hall.url + "/api/counters/1/call-next", timeout=30)
+            ticket = r.json().get("ticket") or {}
+            if ticket.get("id") in tracked:     # its customer looks at the phone before walking off
+                got = updates[tracked[ticket["id"]]]
+                _wait(lambda: any(u.get("status") == "called" for u in got), 5)
+            return r
         numbers = [r.json()["ticket"]["number"] for r in on_both(call_next, 8, limit=60)]
         assert _wait(lambda: all(len(h) == len(numbers) for h in heard)), [len(h) for h in heard]
         assert all([c["number"] for c in h] == numbers for h in heard)
@@ -257,8 +249,8 @@ def test_a_new_password_ends_the_accounts_sockets_on_every_process(hall):
 
 
 def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_server):
-    """The demo's mock printer and reader belong to worker 0; kiosk requests answered by worker 1
-    print and read through it."""
+    """The demo's mock printer and reader belong to the device process; kiosk requests answered by
+    either web worker print and read through it."""
     server = HallServer(tmp_path / "hall.db", extra=("--workers", str(WORKERS), "--redis", redis_server.url))
     server.start()
     try:
@@ -277,7 +269,7 @@ def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_ser
         assert all(r.json()["printed"] is True for r in prints), [r.text for r in prints]
         paper = list((tmp_path / "mock-paper" / "k1").glob("ticket-*.txt"))
         assert len(paper) == len(prints)
-        # The manager's board lists worker 0's devices whichever process answers.
+        # The manager's board lists the device process's devices whichever worker answers.
         manager = hall_session(server, "demo-manager")
         for _ in range(6):
             board = requests.get(server.url + "/api/manager/hall", cookies=manager, timeout=10).json()
@@ -288,6 +280,45 @@ def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_ser
 
 def hall_session(server, username):
     return server.session(username).cookies.get_dict()
+
+
+def device_process(server) -> int | None:
+    """The device process's pid (None between its death and its restart)."""
+    return next((pid for pid, args in server.children().items() if "devices" in args), None)
+
+
+def test_a_web_worker_dies_and_the_printer_prints_on(tmp_path, redis_server):
+    """The serial devices are the device process's: killing web workers one after the other
+    (each started again by gunicorn's master) never takes the printer or the reader away; the
+    device process killed in its turn is started again and they come back."""
+    server = HallServer(tmp_path / "hall.db", extra=("--workers", str(WORKERS), "--redis", redis_server.url))
+    server.start()
+    try:
+        wait_for_workers(server)
+
+        def prints() -> bool:
+            r = issue(requests.Session(), server.url, kiosk="k1")
+            return r.status_code == 201 and r.json()["printed"] is True
+        assert _wait(prints, 30), server.output()[-3000:]       # the device process is up
+        owner = device_process(server)
+        for victim in server.worker_pids():
+            os.kill(victim, signal.SIGKILL)
+            printed = [issue(requests.Session(), server.url, kiosk="k1") for _ in range(4)]
+            assert all(r.status_code == 201 and r.json()["printed"] is True for r in printed), \
+                [r.text[:200] for r in printed]
+            card = requests.post(server.url + "/api/kiosks/k1/read-card", timeout=30,
+                                 headers=server.device_headers())
+            assert card.status_code == 200 and card.json()["card"]["masked_name"], card.text
+        assert device_process(server) == owner              # never restarted: never affected
+        paper = list((tmp_path / "mock-paper" / "k1").glob("ticket-*.txt"))
+        assert len(paper) == 4 * WORKERS + 1
+
+        os.kill(owner, signal.SIGKILL)
+        assert _wait(lambda: device_process(server) not in (None, owner), 20), server.output()[-3000:]
+        assert _wait(prints, 40), server.output()[-3000:]
+        assert "device process ended (exit -9)" in server.output()
+    finally:
+        assert server.stop() == 0
 
 
 def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
@@ -324,7 +355,7 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
     for t in threads:
         t.start()
     time.sleep(0.5 + seconds / 2)
-    victim = worker_pids(hall)[1]
+    victim = hall.worker_pids()[1]
     killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
     for t in threads:
@@ -338,14 +369,14 @@ def test_kill_9_of_a_worker_mid_burst_loses_no_acknowledged_ticket(hall):
     assert elapsed < seconds * 3, f"the burst took {elapsed:.1f} s"
     numbers = [t["number"] for t in acked.values()]
     assert len(numbers) == len(set(numbers))
-    # The supervisor started the killed process again.
-    assert _wait(lambda: worker_pids(hall).get(1) not in (None, victim), 20)
+    # gunicorn's master started another in its place.
+    assert _wait(lambda: len(hall.worker_pids()) == WORKERS and victim not in hall.worker_pids(), 20)
     wait_for_workers(hall)
     with sqlite3.connect(hall.db) as conn:
         rows = dict(conn.execute("SELECT request_id, number FROM tickets"))
     assert all(rows[rid] == t["number"] for rid, t in acked.items())
     assert len(rows) == len(acked)          # retries made no second ticket
-    assert "ended (exit -9)" in hall.output()
+    assert f"Worker (pid:{victim}) was sent SIGKILL" in hall.output()
 
 
 def test_redis_restarted_under_the_workers(hall, redis_server):

@@ -53,11 +53,8 @@ def device_view(device: Device) -> dict:
 def pairing_screen(kind: str, target: str | None, wrong: Device | None = None):
     """What an unpaired screen shows instead of its page: a pairing code (made by pair.js)."""
     c = ctx()
-    wanted = {"kiosk": (c.hall.config.kiosk(target).name if target and c.hall.config.kiosk(target) else target),
-              "counter_screen": (f"{c.hall.config.counter(target).name}显示屏"
-                                 if target and c.hall.config.counter(target) else target)}.get(kind)
     page = {"kind": kind, "target": target, "kind_name": KIND_NAMES.get(kind, kind),
-            "wanted": wanted or KIND_NAMES.get(kind, kind), "ttl_s": PAIRING_TTL_S,
+            "wanted": c.enrolment.default_name(kind, target), "ttl_s": PAIRING_TTL_S,
             "wrong": wrong.name if wrong else None}
     return render_template("pair.html", page=page, hall=c.hall.config.hall, demo=c.demo)
 

@@ -32,6 +32,22 @@ def disconnect_device(socketio, device_id: str) -> None:
             socketio.server.disconnect(sid, namespace=namespace)
 
 
+def drop_every_socket(socketio, abort: bool = False) -> int:
+    """A stopping server lets its screens and phones go (they reconnect, to another worker or to
+    the server started again) instead of holding them until it is killed. `abort`: the writer
+    may have gone with the server, so do not send the close packet."""
+    eio = socketio.server.eio
+    dropped = 0
+    for sid, sock in list(getattr(eio, "sockets", {}).items()):
+        try:
+            sock.close(wait=False, abort=abort)
+            dropped += 1
+        except Exception:       # noqa: BLE001 — already gone
+            pass
+        eio.sockets.pop(sid, None)
+    return dropped
+
+
 def register(socketio) -> None:
     @socketio.on("connect")
     def connect(auth_data=None):

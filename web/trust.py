@@ -64,7 +64,7 @@ def source_of_request() -> str:
 
 def set_device_cookie(response, token: str):
     response.set_cookie(DEVICE_COOKIE, token, max_age=COOKIE_AGE_S, httponly=True, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                        secure=auth.cookie_secure())
     return response
 
 
