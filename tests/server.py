@@ -128,7 +128,10 @@ class HallServer:
         import re
         if (kind, target) in getattr(self, "_tokens", {}):
             return self._tokens[(kind, target)]
-        found = re.search(rf"^\s+{kind} {re.escape(target)}\s+\S+/pair/(\S+)$", self.output(), re.M)
+        end = time.monotonic() + 20         # the first worker prints it, maybe after another answered
+        while not (found := re.search(rf"^\s+{kind} {re.escape(target)}\s+\S+/pair/(\S+)$",
+                                      self.output(), re.M)) and time.monotonic() < end:
+            time.sleep(0.1)
         assert found, f"no demo {kind} {target} in the banner:\n{self.output()}"
         self._tokens = {**getattr(self, "_tokens", {}), (kind, target): found.group(1)}
         return found.group(1)

@@ -124,7 +124,13 @@ class Deployed:
                                                     "hall-redis.service") if name in self.procs}
 
     def kiosk(self) -> requests.Session:
-        token = re.search(r"^\s+kiosk k1\s+\S+/pair/(\S+)$", self.output("hall.service"), re.M).group(1)
+        """The demo kiosk k1, by the credential in the banner (the first worker prints it, maybe
+        after the other has answered /healthz)."""
+        found = []
+        wait(lambda: found.append(re.search(r"^\s+kiosk k1\s+\S+/pair/(\S+)$",
+                                            self.output("hall.service"), re.M)) or found[-1],
+             20, self.output("hall.service"))
+        token = found[-1].group(1)
         s = requests.Session()
         s.headers["Authorization"] = "Bearer " + token
         return s
