@@ -263,6 +263,8 @@ def test_every_process_reaches_the_kiosks_printer_and_reader(tmp_path, redis_ser
         def print_ticket():
             with requests.Session() as s:
                 return issue(s, server.url, kiosk="k1")
+        # The device process comes up beside the web workers, maybe after them.
+        assert _wait(lambda: read_card().status_code == 200, 30), server.output()[-3000:]
         reads = on_both(read_card, 8)
         assert all(r.json()["card"]["masked_name"] for r in reads)
         prints = on_both(print_ticket, 8)
