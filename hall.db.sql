@@ -173,14 +173,83 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_unacked ON alerts (kind, subject) WHERE acked_at IS NULL;
 
--- Statistics of past days, worked out once from the log (core/stats.py Tally): a day's log never
--- changes once the day is over. `key` says how they were counted (the code's version, the
--- hall's targets); a different key means the day is counted again.
-CREATE TABLE IF NOT EXISTS day_tallies (
-    day   TEXT PRIMARY KEY,
-    key   TEXT NOT NULL,
-    data  TEXT NOT NULL
+-- The manager's statistics of past days, counted once from the log (core/statistics.py): a
+-- day's log never changes once the day is over. A period is a day (2026-03-05) or a month
+-- (2026-03), summed from its days once it is over; `key` says how it was counted
+-- (stats.fingerprint: the code's version, the hall's targets and time zone): a period kept
+-- under another key is counted again. A range is the SQL sum of its months' and days' rows.
+CREATE TABLE IF NOT EXISTS tally_periods (
+    period TEXT PRIMARY KEY,
+    key    TEXT NOT NULL
 );
+
+-- What a tally's row is about; rows name it by number (summing sorts numbers, not names).
+CREATE TABLE IF NOT EXISTS tally_subjects (
+    id   INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('business', 'counter', 'clerk', 'hour')),
+    name TEXT NOT NULL,                          -- business code, counter id, clerk, hour (09)
+    UNIQUE (kind, name)
+);
+
+-- A period's counts per subject (stats.SUMS), times summed in whole milliseconds (exact);
+-- `first`: where the subject first appeared (day number × 10000 + its place that day), the
+-- order the page lists businesses outside the catalogue in.
+CREATE TABLE IF NOT EXISTS tally_counts (
+    period          TEXT NOT NULL,
+    subject         INTEGER NOT NULL,            -- tally_subjects.id
+    first           INTEGER NOT NULL,
+    issued          INTEGER NOT NULL,
+    served          INTEGER NOT NULL,
+    no_show         INTEGER NOT NULL,
+    unserved        INTEGER NOT NULL,
+    transferred_out INTEGER NOT NULL,
+    within_target   INTEGER NOT NULL,            -- services within their business's standard
+    with_target     INTEGER NOT NULL,            -- services of a business with a standard
+    waits_within    INTEGER NOT NULL,            -- waits within the hall's target
+    waits           INTEGER NOT NULL,
+    wait_ms         INTEGER NOT NULL,
+    services        INTEGER NOT NULL,
+    service_ms      INTEGER NOT NULL,
+    ratings         INTEGER NOT NULL,
+    rating_sum      INTEGER NOT NULL,
+    PRIMARY KEY (period, subject)
+) WITHOUT ROWID;
+
+-- How many of a subject's waits (services) fell in each band of time (core/tally_rows.py band):
+-- which band holds a percentile, before that band's tenths are read.
+CREATE TABLE IF NOT EXISTS tally_bands (
+    period  TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    measure TEXT NOT NULL CHECK (measure IN ('wait', 'service')),
+    band    INTEGER NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (period, subject, measure, band)
+) WITHOUT ROWID;
+
+-- A period's waits (services) per subject to the tenth of a second, as the page shows them: the
+-- percentiles of any range, exactly. Read one band of a subject at a time, over the range's
+-- periods; a month's own rows spare reading its days'.
+CREATE TABLE IF NOT EXISTS tally_times (
+    period  TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    measure TEXT NOT NULL CHECK (measure IN ('wait', 'service')),
+    band    INTEGER NOT NULL,
+    tenth   INTEGER NOT NULL,                    -- the time in tenths of a second
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (period, subject, measure, band, tenth)
+) WITHOUT ROWID;
+
+-- After service: recommendations (n offered, yes accepted), churn (n asked, yes stayed) and
+-- ratings (n given the score `name`); `first` as in tally_counts (ties listed in that order).
+CREATE TABLE IF NOT EXISTS tally_answers (
+    period TEXT NOT NULL,
+    topic  TEXT NOT NULL CHECK (topic IN ('recommendation', 'churn', 'score')),
+    name   TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    yes    INTEGER NOT NULL,
+    first  INTEGER NOT NULL,
+    PRIMARY KEY (period, topic, name)
+) WITHOUT ROWID;
 
 -- An enrolled device (a kiosk, a counter's own screen, a wall display): its credential is kept
 -- only as a hash; `target` is the kiosk or counter it speaks for.

@@ -15,18 +15,26 @@ PROCESSES = 4
 
 
 def _worker(url: str, event: str, key: str | None, tokens: list[str] | None, count: int,
-            out, commands) -> None:
+            out, commands, numbers: list[str] | None = None) -> None:
     import socketio
+    if numbers:                 # imported before any arrival is timed
+        from core.presenters import read_place
 
     def join(i: int):
         c = socketio.Client(reconnection=False)
 
         def got(data):
-            label = str(data.get(key)) if key and isinstance(data, dict) else ""
+            if numbers:         # a phone reading `places`: arrived once its own number is there
+                queues = data.get("queues", {}) if isinstance(data, dict) else {}
+                label = "placed" if any(read_place(data, b, numbers[i]) for b in queues) else "missing"
+            else:
+                label = str(data.get(key)) if key and isinstance(data, dict) else ""
             out.put(("arrival", label, time.perf_counter()))
         c.on(event, got)
         c.connect(url, transports=["websocket"], wait_timeout=60)
-        if tokens:
+        if numbers:             # following places from the ack on
+            c.call("track", {"ticket": tokens[i], "places": True}, timeout=120)
+        elif tokens:
             c.emit("track", {"ticket": tokens[i]})
         return c
 
@@ -45,10 +53,13 @@ def _worker(url: str, event: str, key: str | None, tokens: list[str] | None, cou
 
 class Audience:
     """`n` clients listening for `event`; `key` names the payload field an arrival is filed
-    under (e.g. the called number); `tokens` makes each client a phone tracking one ticket."""
+    under (e.g. the called number); `tokens` makes each client a phone tracking one ticket, and
+    `numbers` (its ticket's number) one that reads `places` (an arrival filed as "placed" when
+    the phone's own number is in it)."""
 
     def __init__(self, url: str, n: int, event: str, key: str | None = None,
-                 tokens: list[str] | None = None, processes: int = PROCESSES):
+                 tokens: list[str] | None = None, processes: int = PROCESSES,
+                 numbers: list[str] | None = None):
         ctx = mp.get_context("spawn")
         self.n = n
         self._out = ctx.Queue()
@@ -58,9 +69,10 @@ class Audience:
         self._procs = []
         for k in range(processes):
             share = tokens[k::processes] if tokens else None
+            their = numbers[k::processes] if numbers else None
             count = len(share) if share else len(range(k, n, processes))
             p = ctx.Process(target=_worker, args=(url, event, key, share, count, self._out,
-                                                  self._commands[k]), daemon=True)
+                                                  self._commands[k], their), daemon=True)
             p.start()
             self._procs.append(p)
         ready = 0

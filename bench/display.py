@@ -1,6 +1,8 @@
 """The wall display and the phones: call-next (HTTP) → number visible on the display page in
-chromium (100 calls); call-next → `ticket_update` at 500 phone clients, beside a bare
-Flask-SocketIO broadcast to 500 clients in the same run."""
+chromium (100 calls); call-next → every one of 500 phones told its new place (the `places`
+broadcast, with the phone's own number in it), beside a bare Flask-SocketIO broadcast to 500
+clients in the same run; and, for the older phones that read only `ticket_update`, the same
+through one `ticket_update` per phone."""
 from __future__ import annotations
 
 import tempfile
@@ -44,6 +46,39 @@ def display_latency(url: str, headers: dict) -> list[float]:
     return lat
 
 
+def _phones(db: Path, rounds: int, places: bool) -> tuple[list[float], float]:
+    """`rounds` call-nexts at window 5 with PHONES phones following tickets of its queue."""
+    hall = hall_server("gthread", db)
+    try:
+        kiosk, clerk = hall.kiosk(), requests.Session()
+        issued = [kiosk.post(hall.url + "/api/tickets", json={"business": "M-TOPUP", "request_id": f"p{i}"}
+                             ).json() for i in range(PHONES + rounds)]
+        clerk.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"})
+        clerk.post(hall.url + "/api/counters/5/open").raise_for_status()
+        mine = issued[rounds:]
+        tokens = [t["id"] for t in mine]
+        if places:
+            phones = Audience(hall.url, PHONES, "places", tokens=tokens, numbers=[t["number"] for t in mine])
+        else:
+            phones = Audience(hall.url, PHONES, "ticket_update", tokens=tokens)
+            phones.wait_for(PHONES, timeout_s=120)     # everyone got their first update
+        lat: list[float] = []
+        rss = hall.rss_mib()
+        for k in range(rounds):
+            if k:       # what the no-show pushes has arrived before the call is timed
+                clerk.post(hall.url + "/api/counters/5/no-show").raise_for_status()
+            time.sleep(0.5)
+            t0 = time.perf_counter()
+            clerk.post(hall.url + "/api/counters/5/call-next").raise_for_status()
+            # every phone's "ahead" went down by one
+            lat += phones.wait_for(PHONES, label="placed" if places else None, since=t0)
+        rss = max(rss, hall.rss_mib())
+        phones.close()
+        return lat, rss
+    finally:
+        hall.stop()
+
+
 def run(rounds: int = 10) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,36 +102,21 @@ def run(rounds: int = 10) -> dict:
         finally:
             bare.stop()
 
-        hall = hall_server("gthread", Path(tmp) / "phones.db")
-        try:
-            kiosk, clerk = hall.kiosk(), requests.Session()
-            tokens = [kiosk.post(hall.url + "/api/tickets", json={"business": "M-TOPUP", "request_id": f"p{i}"}
-                                 ).json()["id"] for i in range(PHONES + rounds)]
-            clerk.post(hall.url + "/api/login", json={"username": "demo-clerk", "password": "demo"})
-            clerk.post(hall.url + "/api/counters/5/open").raise_for_status()
-            phones = Audience(hall.url, PHONES, "ticket_update", tokens=tokens[rounds:])
-            phones.wait_for(PHONES, timeout_s=120)     # everyone got their first update
-            hall_lat = []
-            rss = hall.rss_mib()
-            for k in range(rounds):
-                time.sleep(0.3)
-                if k:
-                    clerk.post(hall.url + "/api/counters/5/no-show").raise_for_status()
-                t0 = time.perf_counter()
-                clerk.post(hall.url + "/api/counters/5/call-next").raise_for_status()
-                hall_lat += phones.wait_for(PHONES, since=t0)   # every phone's "ahead" went down by one
-            out["rss_mib"] = max(rss, hall.rss_mib())
-            phones.close()
-        finally:
-            hall.stop()
+        hall_lat, out["rss_mib"] = _phones(Path(tmp) / "phones.db", rounds, places=True)
+        old_lat, _ = _phones(Path(tmp) / "old-phones.db", rounds, places=False)
     out.update(display_p50=pct(disp, 50), display_p99=pct(disp, 99),
                phones_p50=pct(hall_lat, 50), phones_p99=pct(hall_lat, 99),
+               old_p50=pct(old_lat, 50), old_p99=pct(old_lat, 99),
                bare_p50=pct(bare_lat, 50), bare_p99=pct(bare_lat, 99))
     print(f"[display] call-next (HTTP) → number on the wall display in chromium, {CALLS} calls: "
           f"p50 {ms(out['display_p50'])}, p99 {ms(out['display_p99'])}")
-    print(f"[display] call-next → ticket_update at {PHONES} phones ({rounds} calls, {len(hall_lat)} updates): "
-          f"p50 {ms(out['phones_p50'])}, p99 {ms(out['phones_p99'])}  vs bare Flask-SocketIO broadcast to "
-          f"{PHONES}: p50 {ms(out['bare_p50'])}, p99 {ms(out['bare_p99'])}; server RSS {out['rss_mib']:.0f} MiB")
+    print(f"[display] call-next → every one of {PHONES} phones told its new place (`places`, {rounds} calls, "
+          f"{len(hall_lat)} deliveries): p50 {ms(out['phones_p50'])}, p99 {ms(out['phones_p99'])}  vs bare "
+          f"Flask-SocketIO broadcast to {PHONES}: p50 {ms(out['bare_p50'])}, p99 {ms(out['bare_p99'])}"
+          f"  → p50 {out['phones_p50'] / out['bare_p50']:.2f}×, p99 {out['phones_p99'] / out['bare_p99']:.2f}× bare;"
+          f" server RSS {out['rss_mib']:.0f} MiB")
+    print(f"[display] the same to {PHONES} older phones (one `ticket_update` each): p50 {ms(out['old_p50'])}, "
+          f"p99 {ms(out['old_p99'])}")
     return out
 
 

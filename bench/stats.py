@@ -7,7 +7,10 @@ The year is simulated once and kept in var/bench/ (rebuilt when the simulator or
 changes); it takes about 15 minutes.
 
 /api/stats is timed cold (the kept tallies of past days dropped first, so every day is counted
-from the log), then on a restarted server from the kept days, then the same request again."""
+from the log), then on a restarted server from the kept days, then the same request again. The
+baseline beside the kept days, in the same run: the previous design's work for the range, a
+JSON tally per day (stats.Tally, the raw waits) parsed and merged in Python, then the figures,
+timed in this process (without its HTTP and its read of the blobs, so a little flattered)."""
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +24,7 @@ import requests
 
 from core.config import load_config
 from core.hall import Hall
+from core.stats import Tally
 from core.store import SCHEMA_VERSION, Store
 from sim.demand import Demand
 from sim.simulation import simulate
@@ -71,20 +75,44 @@ def _median_s(fn, n: int) -> float:
     return statistics.median(times)
 
 
+def _json_tallies(config, events: list[dict]) -> dict[str, str]:
+    """Day → its tally as JSON, as the previous design kept it."""
+    by_day: dict[str, list[dict]] = {}
+    for e in events:
+        by_day.setdefault(e["day"], []).append(e)
+    kept = {}
+    for day, day_events in by_day.items():
+        t = Tally()
+        t.add(config, day_events)
+        kept[day] = t.to_json()
+    return kept
+
+
+def _merged(config, blobs: list[str]) -> dict:
+    total = Tally()
+    for blob in blobs:
+        total.merge(Tally.from_json(blob))
+    return total.result(config)
+
+
 def run() -> None:
     print("\n## statistics over a simulated year (/api/stats)")
     db = year_of_days()
     ranges = {"1 day": (LAST_DAY, LAST_DAY), "30 days": (LAST_DAY - timedelta(days=29), LAST_DAY),
               "365 days": (LAST_DAY - timedelta(days=DAYS - 1), LAST_DAY)}
     store = Store(db)
-    hall = Hall(load_config(None), store)
-    reads, tickets, events = {}, {}, {}
+    config = load_config(None)
+    hall = Hall(config, store)
+    reads, tickets, events, merges = {}, {}, {}, {}
     for name, (a, b) in ranges.items():
         got = hall.events(a.isoformat(), b.isoformat())
         events[name] = len(got)
         tickets[name] = sum(1 for e in got if e["kind"] == "issued")
         reads[name] = _median_s(lambda: hall.events(a.isoformat(), b.isoformat()), 3)
+        blobs = list(_json_tallies(config, got).values())
         del got
+        merges[name] = _median_s(lambda: _merged(config, blobs), 3)
+        del blobs
 
     def timed(s: requests.Session, url: str, name: str) -> float:
         t = time.perf_counter()
@@ -106,7 +134,7 @@ def run() -> None:
                 url = f"{server.url}/api/stats?from={a.isoformat()}&to={b.isoformat()}"
                 if phase == "cold":
                     with store.write() as tx:      # no day counted yet
-                        tx.forget_day_tallies()
+                        tx.forget_tallies()
                     cold[name] = timed(s, url, name)
                 else:
                     kept[name] = timed(s, url, name)
@@ -117,10 +145,12 @@ def run() -> None:
     store.close()
     print("  /api/stats on a fresh server: the days counted from the log and kept (cold), then on "
           "a restarted server from the kept days, then the same request again; beside the bare "
-          "read of the range's events from SQLite")
+          "read of the range's events from SQLite, and the baseline: the previous design's merge "
+          "of the days' JSON tallies (in this process)")
     for name in ranges:
         print(f"  {name:>8}: {tickets[name]:>7,} tickets, {events[name]:>9,} events — cold "
               f"{cold[name] * 1000:7.0f} ms, kept days {kept[name] * 1000:6.0f} ms, again "
-              f"{again[name] * 1000:5.0f} ms; bare read of the events {reads[name] * 1000:6.0f} ms "
-              f"(kept days {kept[name] / reads[name]:.2f}× the read)")
+              f"{again[name] * 1000:5.0f} ms; bare read of the events {reads[name] * 1000:6.0f} ms; "
+              f"baseline (JSON tallies merged) {merges[name] * 1000:6.0f} ms "
+              f"(kept days {kept[name] / merges[name]:.2f}× the baseline)")
     print(f"  server memory: {rss_before:.0f} MiB before, {rss_after:.0f} MiB after the year")

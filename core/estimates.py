@@ -15,6 +15,8 @@ its rank among the tickets competing for the counters able to serve it, and it i
 """
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from bisect import bisect_left
 from typing import Callable
 
@@ -26,7 +28,10 @@ from .tickets import OPEN, PAUSED, CounterState, QueuedTicket, Ticket
 
 class QueueSnapshot:
     def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
-                 now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]]):
+                 now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]],
+                 known: dict[str, tuple] | None = None):
+        """`known`: ticket id → (ahead, projected call, deck position) of a ticket just issued,
+        placed without drawing this snapshot (core/picture.py `issued`)."""
         self.config = config
         self.queued = queued
         self.counters = counters
@@ -35,9 +40,30 @@ class QueueSnapshot:
         self._projection: Projection | None = None
         self._lines: dict[str, list[Ticket]] = {}
         self._on_deck: dict[str, int] | None = None
+        self._lengths: dict[str, int] | None = None
+        self._serving: dict[str, list[str]] = {}
         self._groups: dict[tuple, list[tuple]] = {}
         self._call_times: dict[tuple, list[float]] = {}
-        self._by_id = {t.id: t for t in queued}
+        self._by_id_: dict[str, QueuedTicket] | None = None
+        self._newcomers: dict[str, tuple] = {}
+        self.known = known or {}
+        self._drawing = threading.Lock()
+
+    @property
+    def _by_id(self) -> dict[str, QueuedTicket]:
+        if self._by_id_ is None:
+            self._by_id_ = {t.id: t for t in self.queued}
+        return self._by_id_
+
+    def holds(self, ticket_id: str) -> bool:
+        return ticket_id in self._by_id
+
+    @property
+    def drawn(self) -> bool:
+        return self._projection is not None
+
+    def history(self) -> tuple[Pace, dict[str, AtCounter]]:
+        return self._history()
 
     # --- lines per counter ----------------------------------------------------------
     def active_counters(self) -> list[str]:
@@ -50,6 +76,15 @@ class QueueSnapshot:
                                                self.queued, self.now)
         return self._lines[counter_id]
 
+    def line_length(self, counter_id: str) -> int:
+        """How many queued tickets this counter can call: its businesses' and its transfers."""
+        if self._lengths is None:
+            plain = Counter(t.business for t in self.queued if t.target_counter is None)
+            direct = Counter(t.target_counter for t in self.queued if t.target_counter is not None)
+            self._lengths = {c.id: sum(plain[b] for b in c.businesses) + direct[c.id]
+                             for c in self.config.counters}
+        return self._lengths.get(counter_id, 0)
+
     def deck(self, counter_id: str) -> list[QueuedTicket]:
         """The next two tickets this open counter is expected to call (on deck, then third)."""
         state = self.counters.get(counter_id)
@@ -60,6 +95,8 @@ class QueueSnapshot:
 
     def deck_position(self, ticket_id: str) -> int | None:
         """1 = next at the open counter expected to call it, 2 = after that; None = not on deck."""
+        if self._projection is None and ticket_id in self.known:
+            return self.known[ticket_id][2]
         if self._on_deck is None:
             deck: dict[str, int] = {}
             for cid in self.active_counters():
@@ -72,9 +109,12 @@ class QueueSnapshot:
     def serving_counters(self, ticket: Ticket) -> list[str]:
         if ticket.target_counter is not None:
             return [ticket.target_counter]
-        able = [c.id for c in self.config.counters_serving(ticket.business)]
-        open_ = [cid for cid in able if self.counters.get(cid) and self.counters[cid].state != "closed"]
-        return open_ or able
+        found = self._serving.get(ticket.business)
+        if found is None:
+            able = [c.id for c in self.config.counters_serving(ticket.business)]
+            open_ = [cid for cid in able if self.counters.get(cid) and self.counters[cid].state != "closed"]
+            found = self._serving[ticket.business] = open_ or able
+        return found
 
     def _rank(self, t) -> tuple:
         return (priority_rank(self.config, t), t.issued_at, t.number)
@@ -96,6 +136,8 @@ class QueueSnapshot:
     def ahead(self, ticket: Ticket) -> int:
         if not ticket.queued:
             return 0
+        if self._projection is None and ticket.id in self.known:
+            return self.known[ticket.id][0]
         at = self.projection().calls.get(ticket.id)
         return self._rank_among(ticket) if at is None else self._called_before(ticket, at)
 
@@ -103,6 +145,8 @@ class QueueSnapshot:
         """Seconds until the ticket is called; None when no working counter serves it."""
         if not ticket.queued:
             return 0
+        if self._projection is None and ticket.id in self.known:
+            return self._wait(self.known[ticket.id][1])
         return self._wait(self.projection().calls.get(ticket.id))
 
     def for_newcomer(self, business: str) -> tuple[int, int | None]:
@@ -113,6 +157,32 @@ class QueueSnapshot:
         at = self.projection().newcomer.get(business)
         ahead = self._rank_among(probe) if at is None else self._called_before(probe, at)
         return ahead, self._wait(at)
+
+    def wait_exact(self, ticket: Ticket) -> float | None:
+        """Seconds until the projected call, unrounded and unclamped (for `places`' runs)."""
+        if not ticket.queued:
+            return 0.0
+        if self._projection is None and ticket.id in self.known:
+            at = self.known[ticket.id][1]
+        else:
+            at = self.projection().calls.get(ticket.id)
+        return None if at is None else at - self.now
+
+    def newcomer_place(self, business: str) -> tuple[int, float | None, int | None]:
+        """(ahead, projected call, deck position) of a plain ticket of `business` issued now: the
+        first two calls of its counter before it decide whether it is on deck there."""
+        if business in self._newcomers:
+            return self._newcomers[business]
+        p = self.projection()
+        ahead, _ = self.for_newcomer(business)
+        at, counter = p.newcomer.get(business), p.newcomer_counter.get(business)
+        deck = None
+        state = self.counters.get(counter) if counter else None
+        if at is not None and state is not None and state.state == OPEN:
+            before = sum(1 for i in p.order.get(counter, [])[:2] if p.calls[i] < at)
+            deck = before + 1 if before < 2 else None
+        self._newcomers[business] = (ahead, at, deck)
+        return ahead, at, deck
 
     def _wait(self, projected: float | None) -> int | None:
         return None if projected is None else max(0, round(projected - self.now))
@@ -126,7 +196,14 @@ class QueueSnapshot:
         return bisect_left(self._call_times[able], at)
 
     def projection(self) -> Projection:
-        """Computed once per snapshot, for every ticket and newcomer at once."""
+        """Computed once per snapshot, for every ticket and newcomer at once (by one thread: the
+        others asking meanwhile take its result)."""
+        if self._projection is not None:
+            return self._projection
+        with self._drawing:
+            return self._draw()
+
+    def _draw(self) -> Projection:
         if self._projection is None:
             pace, at_counters = self._history()
             working = self.active_counters() or [

@@ -27,9 +27,11 @@ class TicketChanged:
 
 @dataclass(frozen=True)
 class CounterChanged:
-    """opened, closed, paused or resumed."""
+    """opened, closed, paused, resumed or businesses (what it serves today); `current`: the
+    ticket at it, if any (only a change of businesses leaves one there)."""
     counter: CounterState
     kind: str
+    current: Ticket | None = None
 
 
 @dataclass(frozen=True)

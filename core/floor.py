@@ -69,7 +69,8 @@ class FloorCommands:
             tx.append_event(at=now, day=day, kind="counter_businesses", counter=counter_id, clerk=by,
                             businesses=businesses or list(base.businesses), reset=businesses is None)
             state = tx.counter(counter_id)
+            current = tx.ticket(state.current_ticket) if state.current_ticket else None
         self._day_config_changed()
         serving = list(businesses or base.businesses)
         return {"counter": counter_id, "businesses": serving, "changed_today": businesses is not None}, \
-            [CounterChanged(state, "businesses")]
+            [CounterChanged(state, "businesses", current)]

@@ -121,7 +121,7 @@ class GuideCommands:
                 "current": person(full.get(s.current_ticket)) if s.current_ticket else None,
                 "on_deck": person(full.get(ids[0]), 1) if len(ids) > 0 else None,
                 "third": person(full.get(ids[1]), 2) if len(ids) > 1 else None,
-                "waiting": len(snap.line(c.id)) if s.state != T.CLOSED else None})
+                "waiting": snap.line_length(c.id) if s.state != T.CLOSED else None})
         return {
             "today": today,
             "now_ts": now,

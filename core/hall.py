@@ -9,7 +9,7 @@ import re
 import secrets
 from datetime import date
 
-from . import hours, identity, routing, tickets as T
+from . import hours, identity, picture, routing, tickets as T
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound, Unavailable
@@ -127,6 +127,11 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
                     day, remote_source, self.config.remote.per_source_per_day):
                 raise HallError("too_many_tickets", "今日从此设备取号次数已达上限,请到取号机取号",
                                 status=429)
+            # The kept picture is the hall just before this ticket: it is drawn into it (core/picture.py).
+            before = self.pictures.kept()
+            if (before is None or before.config is not self.config
+                    or picture.still(tx, before.version) is None):
+                before = None
             n = tx.next_number(day, b.prefix)
             if n > MAX_PER_PREFIX:
                 raise Unavailable("numbers_exhausted", f"今日{b.name}号码已发完,请咨询导购")
@@ -139,6 +144,11 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
             tx.insert_ticket(ticket)
             tx.append_event(at=now, day=day, kind="issued", ticket=ticket, kiosk=kiosk,
                             priority=priority)
+            version = tx.last_seq()
+        if before is not None and priority is None:
+            after = picture.issued(before, ticket, version)
+            if after is not None:
+                self.pictures.keep(after)
         events.append(TicketIssued(ticket))
         return ticket, True, events
 

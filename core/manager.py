@@ -30,7 +30,7 @@ class ManagerBoard:
                 "state_s": round(now - s.updated_at) if s.updated_at else None,
                 "businesses": list(c.businesses), "changed_today": c.id in changed,
                 "configured_businesses": list(self.base_config.counter(c.id).businesses),
-                "waiting": len(snap.line(c.id)) if s.state != CLOSED else None,
+                "waiting": snap.line_length(c.id) if s.state != CLOSED else None,
                 "current": None if t is None else {
                     "number": t.number, "business": t.business,
                     "business_name": b.name if b else t.business, "status": t.status,

@@ -110,62 +110,57 @@ class Projection:
 
     def _run(self, cfgs: list, queued: list, at_counters: dict[str, AtCounter], start: float) -> None:
         now, cap = self.now, self.config.routing.starvation_cap_s
-        # business → priority rank → queue in issue order; counter → rank → its transfers
-        lines: dict[str, dict[int, deque]] = defaultdict(lambda: defaultdict(deque))
-        direct: dict[str, dict[int, deque]] = defaultdict(lambda: defaultdict(deque))
-        for t in sorted(queued, key=lambda t: (t.issued_at, t.number)):
-            rank = priority_rank(self.config, t)
-            (direct[t.target_counter] if t.target_counter else lines[t.business])[rank].append(t)
-        ranks = sorted({r for q in (*lines.values(), *direct.values()) for r in q})
+        # One line per business and one per counter (its transfers), each in calling order
+        # (priority rank, then issue time): a line's head is its best ticket, so a counter looks
+        # at one head per business it serves. Entries are (rank, issued_at, ticket).
+        lines: dict[str, deque] = {}
+        direct: dict[str, deque] = {}
+        for t in sorted(queued, key=lambda t: (priority_rank(self.config, t), t.issued_at, t.number)):
+            into = direct if t.target_counter else lines
+            into.setdefault(t.target_counter or t.business, deque()).append(
+                (priority_rank(self.config, t), t.issued_at, t))
+        left = len(queued)
+        # Per counter: its transfers' line, its businesses' lines by preference, and every
+        # business it serves (for the newcomers).
+        plans = [(direct.get(c.id), [(pref, lines[b]) for pref, b in enumerate(c.businesses) if b in lines],
+                  list(enumerate(c.businesses))) for c in cfgs]
         waiting = {b for c in cfgs for b in c.businesses}
-        left = sum(len(d) for q in (*lines.values(), *direct.values()) for d in q.values())
+        calls, counter_of, order, call_s = self.calls, self.counter_of, self.order, self.pace.call_s
 
         heap = []
         for i, c in enumerate(cfgs):
             busy = at_counters.get(c.id)
             free = start if busy is None else max(
-                start + self.pace.gap_s, busy.called_at + self.pace.call_s(busy.business))
+                start + self.pace.gap_s, busy.called_at + call_s(busy.business))
             heap.append((free, i))
         heapq.heapify(heap)
         while heap and (left or waiting):
             t, i = heapq.heappop(heap)
-            c = cfgs[i]
-            pick = self._pick(c, lines, direct, ranks, t, cap)
-            for b in [b for b in c.businesses if b in waiting]:
-                # A newcomer (no priority, issued now) of b against the ticket c takes now.
-                pref = c.businesses.index(b)
-                if pref > 0 and t - now >= cap:
-                    pref = 0
-                if pick is None or (NO_PRIORITY, pref, now) < pick[0]:
-                    self.newcomer[b] = t
-                    self.newcomer_counter[b] = c.id
-                    waiting.discard(b)
-            if pick is None:
-                continue                       # this counter has nothing left to call
-            ticket = pick[1]
-            self.calls[ticket.id] = t
-            self.counter_of[ticket.id] = c.id
-            self.order.setdefault(c.id, []).append(ticket.id)
-            left -= 1
-            heapq.heappush(heap, (t + self.pace.call_s(ticket.business), i))
-
-    @staticmethod
-    def _pick(c, lines, direct, ranks, t: float, cap: int) -> tuple[tuple, object] | None:
-        """The ticket counter `c` calls at time `t` (taken off its queue), with its order key."""
-        for rank in ranks:
-            mine = direct.get(c.id, {}).get(rank)
+            mine, by_pref, serves = plans[i]
+            best_key, best_line = None, None
             if mine:
-                ticket = mine.popleft()
-                return (rank, -1, ticket.issued_at), ticket
-            best = None
-            for pref, b in enumerate(c.businesses):
-                q = lines.get(b, {}).get(rank)
-                if not q:
-                    continue
-                head = q[0]
-                key = (rank, 0 if pref > 0 and t - head.issued_at >= cap else pref, head.issued_at)
-                if best is None or key < best[0]:
-                    best = (key, q)
-            if best is not None:
-                return best[0], best[1].popleft()
-        return None
+                rank, issued, _ = mine[0]
+                best_key, best_line = (rank, -1, issued), mine
+            for pref, line in by_pref:
+                if line:
+                    rank, issued, _ = line[0]
+                    key = (rank, 0 if pref > 0 and t - issued >= cap else pref, issued)
+                    if best_key is None or key < best_key:
+                        best_key, best_line = key, line
+            if waiting:
+                cid = cfgs[i].id
+                for pref, b in serves:
+                    # A newcomer (no priority, issued now) of b against the ticket c takes now.
+                    if b in waiting and (best_key is None or (
+                            NO_PRIORITY, 0 if pref > 0 and t - now >= cap else pref, now) < best_key):
+                        self.newcomer[b] = t
+                        self.newcomer_counter[b] = cid
+                        waiting.discard(b)
+            if best_line is None:
+                continue                       # this counter has nothing left to call
+            ticket = best_line.popleft()[2]
+            calls[ticket.id] = t
+            counter_of[ticket.id] = cfgs[i].id
+            order.setdefault(cfgs[i].id, []).append(ticket.id)
+            left -= 1
+            heapq.heappush(heap, (t + call_s(ticket.business), i))

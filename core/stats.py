@@ -79,17 +79,26 @@ def _timeline(events: list[dict]):
         yield e, wait, service
 
 
+def rank(n: int, p: float) -> int:
+    """Where the nearest-rank percentile (p in 0..100) of n values stands among them, sorted."""
+    return int(max(0, min(n - 1, -(-n * p // 100) - 1)))
+
+
 def percentile(values: list[float], p: float) -> float | None:
     """Nearest-rank percentile (p in 0..100)."""
     if not values:
         return None
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, -(-len(ordered) * p // 100) - 1))
-    return ordered[int(k)]
+    return sorted(values)[rank(len(values), p)]
 
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def ms(values: list[float]) -> int:
+    """The sum of times kept to the millisecond, in whole milliseconds: exact, so kept days'
+    sums add up to the very figure one pass over their log gives."""
+    return sum(round(v * 1000) for v in values)
 
 
 def _round(v: float | None) -> float | None:
@@ -113,9 +122,9 @@ def compute(config: HallConfig, events: list[dict], today: str | None = None) ->
 class Tally:
     """What the statistics need of a stretch of the log, in a form that adds up: the counts and
     the raw waits, services and scores of every business, counter, clerk and hour. A day's tally
-    never changes once the day is over (the log only grows today), so the hall keeps past days'
-    tallies (Hall.statistics) and a year is the sum of 365 of them, not a read of a million
-    events. Follow-ups are not in it: one opened on a day may be answered on another."""
+    never changes once the day is over (the log only grows today), so past days are counted once
+    and kept: by the hall as rows a range is the SQL sum of (core/statistics.py), by the central
+    copy as JSON. Follow-ups are not in it: one opened on a day may be answered on another."""
 
     def __init__(self) -> None:
         self.businesses: dict[str, _Acc] = {}
@@ -198,7 +207,7 @@ class Tally:
         for k, n in other.scores.items():
             self.scores[k] = self.scores.get(k, 0) + n
 
-    # --- kept as JSON ---------------------------------------------------------------
+    # --- kept as JSON (the central copy's day tallies, central/figures.py) -------------
     def to_json(self) -> str:
         groups = {name: {str(k): asdict(a) for k, a in getattr(self, name).items()}
                   for name in ("businesses", "counters", "clerks", "hours")}
@@ -216,34 +225,46 @@ class Tally:
 
     # --- the figures ----------------------------------------------------------------
     def result(self, config: HallConfig) -> dict:
-        accs = {b.code: _Acc() for b in config.businesses}
-        for code, a in self.businesses.items():
-            accs.setdefault(code, _Acc()).merge(a)
         total = _Acc()
-        for a in accs.values():
+        for a in self.businesses.values():
             total.merge(a)
-        recs, churn, scores = self.recommendations, self.churn, self.scores
-        offered, accepted = sum(r[0] for r in recs.values()), sum(r[1] for r in recs.values())
-        asked, stayed = sum(c[0] for c in churn.values()), sum(c[1] for c in churn.values())
-        rated = sum(scores.values())
-        return {
-            "businesses": {code: _summary(a) for code, a in accs.items() if code != "?"},
-            "total": _summary(total),
-            "counters": {k: _summary(a) for k, a in sorted(self.counters.items())},
-            "clerks": {k: _summary(a) for k, a in sorted(self.clerks.items())},
-            "hours": {f"{h:02d}": _summary(a) for h, a in sorted(self.hours.items())},
-            "recommendations": {
-                "offered": offered, "accepted": accepted, "uptake": _share(accepted, offered),
-                "by_what": {w: {"offered": r[0], "accepted": r[1], "uptake": _share(r[1], r[0])}
-                            for w, r in sorted(recs.items(), key=lambda kv: -kv[1][0])}},
-            "churn": {
-                "asked": asked, "stayed": stayed, "retention": _share(stayed, asked),
-                "by_reason": {w: {"asked": c[0], "stayed": c[1], "retention": _share(c[1], c[0])}
-                              for w, c in sorted(churn.items(), key=lambda kv: -kv[1][0])}},
-            "ratings": {"count": rated, "scores": scores,
-                        "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
-                        "satisfied": _share(scores["3"] + scores["4"], rated)},
-        }
+        return report(config, {code: _summary(a) for code, a in self.businesses.items()}, _summary(total),
+                      {k: _summary(a) for k, a in self.counters.items()},
+                      {k: _summary(a) for k, a in self.clerks.items()},
+                      {f"{h:02d}": _summary(a) for h, a in self.hours.items()},
+                      self.recommendations, self.churn, self.scores)
+
+
+def report(config: HallConfig, businesses: dict[str, dict], total: dict, counters: dict[str, dict],
+           clerks: dict[str, dict], hours: dict[str, dict], recommendations: dict[str, list[int]],
+           churn: dict[str, list[int]], scores: dict[str, int]) -> dict:
+    """The statistics from each part's summary (`summary`): the catalogue's businesses first
+    (nothing happened: zeros), then any other in the order `businesses` has them (first seen
+    first); recommendations and churn reasons as they first came, the most asked first."""
+    listed = {b.code: businesses.get(b.code) or _summary(_Acc()) for b in config.businesses}
+    listed.update((code, s) for code, s in businesses.items() if code not in listed and code != "?")
+    recs = recommendations
+    offered, accepted = sum(r[0] for r in recs.values()), sum(r[1] for r in recs.values())
+    asked, stayed = sum(c[0] for c in churn.values()), sum(c[1] for c in churn.values())
+    rated = sum(scores.values())
+    return {
+        "businesses": listed,
+        "total": total,
+        "counters": dict(sorted(counters.items())),
+        "clerks": dict(sorted(clerks.items())),
+        "hours": dict(sorted(hours.items())),
+        "recommendations": {
+            "offered": offered, "accepted": accepted, "uptake": _share(accepted, offered),
+            "by_what": {w: {"offered": r[0], "accepted": r[1], "uptake": _share(r[1], r[0])}
+                        for w, r in sorted(recs.items(), key=lambda kv: -kv[1][0])}},
+        "churn": {
+            "asked": asked, "stayed": stayed, "retention": _share(stayed, asked),
+            "by_reason": {w: {"asked": c[0], "stayed": c[1], "retention": _share(c[1], c[0])}
+                          for w, c in sorted(churn.items(), key=lambda kv: -kv[1][0])}},
+        "ratings": {"count": rated, "scores": scores,
+                    "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
+                    "satisfied": _share(scores["3"] + scores["4"], rated)},
+    }
 
 
 FOLLOW_UP_KINDS = ("follow_up", "follow_up_answered")
@@ -275,23 +296,40 @@ def fingerprint(config: HallConfig) -> str:
     return hashlib.sha256(json.dumps(basis).encode()).hexdigest()[:16]
 
 
+# What a summary needs besides the percentiles: the counts, and the times' numbers and sums.
+SUMS = _COUNTS + ("waits", "wait_ms", "services", "service_ms", "ratings", "rating_sum")
+
+
+def sums(a: _Acc) -> dict[str, int]:
+    return {**{f: getattr(a, f) for f in _COUNTS}, "waits": len(a.waits), "wait_ms": ms(a.waits),
+            "services": len(a.services), "service_ms": ms(a.services),
+            "ratings": len(a.ratings), "rating_sum": sum(a.ratings)}
+
+
 def _summary(a: _Acc) -> dict:
+    return summary(sums(a), percentile(a.waits, 50), percentile(a.waits, 90),
+                   percentile(a.services, 90))
+
+
+def summary(s: dict[str, int], wait_median: float | None, wait_p90: float | None,
+            service_p90: float | None) -> dict:
+    """One business's (counter's, clerk's, hour's) figures from its sums (SUMS) and percentiles."""
     return {
-        "issued": a.issued,
-        "called": len(a.waits),            # first calls in a queue (a counter's or clerk's work)
-        "served": a.served,
-        "no_show": a.no_show,
-        "unserved": a.unserved,
-        "transferred_out": a.transferred_out,
-        "wait_mean_s": _round(_mean(a.waits)),
-        "wait_median_s": _round(percentile(a.waits, 50)),
-        "wait_p90_s": _round(percentile(a.waits, 90)),
-        "wait_within_target": round(a.waits_within / len(a.waits), 4) if a.waits else None,
-        "service_mean_s": _round(_mean(a.services)),
-        "service_p90_s": _round(percentile(a.services, 90)),
-        "within_target": round(a.within_target / a.with_target, 4) if a.with_target else None,
-        "rating_mean": _round(_mean(a.ratings)),
-        "ratings": len(a.ratings),
+        "issued": s["issued"],
+        "called": s["waits"],              # first calls in a queue (a counter's or clerk's work)
+        "served": s["served"],
+        "no_show": s["no_show"],
+        "unserved": s["unserved"],
+        "transferred_out": s["transferred_out"],
+        "wait_mean_s": _round(s["wait_ms"] / 1000 / s["waits"]) if s["waits"] else None,
+        "wait_median_s": _round(wait_median),
+        "wait_p90_s": _round(wait_p90),
+        "wait_within_target": round(s["waits_within"] / s["waits"], 4) if s["waits"] else None,
+        "service_mean_s": _round(s["service_ms"] / 1000 / s["services"]) if s["services"] else None,
+        "service_p90_s": _round(service_p90),
+        "within_target": round(s["within_target"] / s["with_target"], 4) if s["with_target"] else None,
+        "rating_mean": _round(s["rating_sum"] / s["ratings"]) if s["ratings"] else None,
+        "ratings": s["ratings"],
     }
 
 

@@ -24,6 +24,7 @@ from .store_devices import DevicesTx
 from .store_floor import FloorTx
 from .store_log import LogTx
 from .store_sessions import SessionTx
+from .store_stats import TallyTx
 from .store_schema import MIGRATIONS, SCHEMA_VERSION, apply_schema  # noqa: F401 (re-exported)
 from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
@@ -56,7 +57,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Tx(FloorTx, LogTx, DevicesTx, SessionTx):
+class Tx(FloorTx, LogTx, TallyTx, DevicesTx, SessionTx):
     """One transaction's view of the store. Obtain it from `Store.read()` or `Store.write()`."""
 
     def __init__(self, conn: sqlite3.Connection):
@@ -273,6 +274,8 @@ class Store:
         self._lock = threading.Lock()          # guards _closed against pool returns
         self._write_lock = threading.Lock()    # one writer at a time inside this process
         self._closed = False
+        self._probe: sqlite3.Connection | None = None    # asks only "did anyone commit?"
+        self._probe_lock = threading.Lock()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._apply_schema()
@@ -425,6 +428,17 @@ class Store:
             raise StoreError(f"the backup of {self.path} failed its integrity check: {verdict}")
         partial.replace(dest)
 
+    def change_mark(self) -> int:
+        """A number that moves whenever any connection, in any process, commits to the file
+        (SQLite's data_version, seen from a connection that never writes): a few microseconds,
+        no transaction, so a kept picture of the hall is checked at every look."""
+        with self._probe_lock:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            if self._probe is None:
+                self._probe = self._connect()
+            return self._probe.execute("PRAGMA data_version").fetchone()[0]
+
     def schema_version(self) -> int:
         with self.read() as tx:
             return tx._one("SELECT max(version) AS v FROM schema_version")["v"]
@@ -450,6 +464,10 @@ class Store:
                     idle.append(self._pool.get_nowait())
                 except queue.Empty:
                     break
+            with self._probe_lock:
+                if self._probe is not None:
+                    idle.append(self._probe)
+                    self._probe = None
             for i, conn in enumerate(idle):
                 try:
                     if i == 0:

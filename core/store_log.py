@@ -1,5 +1,5 @@
 """The store's SQL for the event log and what is read back from it and from recent tickets:
-statistics, the estimate's recent pace, the display's last calls, a counter's last finish.
+the estimate's recent pace, the display's last calls, a counter's last finish.
 Mixed into `store.Tx` (one transaction's view); kept apart to keep each file small."""
 from __future__ import annotations
 
@@ -63,18 +63,10 @@ class LogTx:
             (seq, limit))
         return [tuple(row) for row in cursor]
 
-    def day_tallies(self, day_from: str, day_to: str, key: str) -> dict[str, str]:
-        rows = self._all("SELECT day, data FROM day_tallies WHERE day BETWEEN ? AND ? AND key = ?",
-                         (day_from, day_to, key))
-        return {r["day"]: r["data"] for r in rows}
-
-    def save_day_tallies(self, tallies: dict[str, str], key: str) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO day_tallies (day, key, data) VALUES (?, ?, ?)",
-                              [(day, key, data) for day, data in tallies.items()])
-
-    def forget_day_tallies(self) -> int:
-        """Drop every kept tally (they are counted again when asked for)."""
-        return self.conn.execute("DELETE FROM day_tallies").rowcount
+    def kinds_after(self, seq: int, limit: int = 50) -> list[str]:
+        """The kinds of the events logged after `seq` (at most `limit`, oldest first)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT kind FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
 
     def last_seq(self) -> int:
         """The newest event's number: the log changed when it did."""

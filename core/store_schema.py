@@ -46,6 +46,9 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _v2_guide_and_after_service,
     3: _rebuild_events,        # no_show_undone
     4: _rebuild_events,        # devices, sign-ins (issue 15); their tables come from hall.db.sql
+    # Statistics kept as rows (tally_*, from hall.db.sql) instead of a JSON tally per day: the
+    # old days are counted again when asked for.
+    5: "DROP TABLE IF EXISTS day_tallies",
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

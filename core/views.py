@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from . import hours
+from . import hours, picture
 from .clock import iso
 from .config import HallConfig
 from .estimates import QueueSnapshot
@@ -32,6 +32,7 @@ def ticket_view(config: HallConfig, t: Ticket, snap: QueueSnapshot) -> dict:
         "counter_name": counter.name if counter else None,
         "target_counter": t.target_counter,
         "called_at": iso(t.last_called_at, tz) if counter else None,
+        "recalls": t.recalls if counter else 0,
         "track_url": track_url(config, t.id),
     }
 
@@ -44,7 +45,7 @@ def track_url(config: HallConfig, ticket_id: str) -> str:
 def update_view(view: dict) -> dict:
     """What a tracking phone gets in `ticket_update`."""
     keys = ("number", "status", "ahead", "estimated_wait_s", "on_deck", "deck_position",
-            "counter", "counter_name", "business")
+            "counter", "counter_name", "business", "recalls")
     return {"ticket": view["id"], **{k: view[k] for k in keys}}
 
 
@@ -105,26 +106,24 @@ def counter_view(config: HallConfig, c: CounterState, current: Ticket | None,
         deck = snap.deck(c.id)
         view["on_deck"] = deck[0].number if len(deck) > 0 else None
         view["third"] = deck[1].number if len(deck) > 1 else None
-        view["waiting"] = len(snap.line(c.id))
+        view["waiting"] = snap.line_length(c.id)
     return view
 
 
 def hall_state(hall, last_calls: int = 10) -> dict:
-    """The `hall_state` snapshot a socket gets on connect: enough to be right with nothing else."""
-    config = hall.config
-    snap = hall.snapshot()
-    counters = hall.counters()
-    current_ids = [c.current_ticket for c in counters.values() if c.current_ticket]
-    current = {t.id: t for t in hall.tickets(current_ids)}
+    """The `hall_state` snapshot a socket gets on connect: enough to be right with nothing else,
+    from one picture of the hall (one read of the store)."""
+    p = hall.picture()
+    config = p.config
     return {
         "hall": config.hall.name,
-        "waiting": hall.waiting_counts(),
-        "estimates": hall.business_estimates(),
-        "issuing": hall.issuing(),
+        "waiting": dict(p.counts),
+        "estimates": picture.estimates(p),
+        "issuing": p.issuing,
         "hours": hours.state(hall, with_now=False),
-        "last_calls": [call_view_from_event(config, e) for e in hall.last_calls(last_calls)],
-        "counters": [counter_view(config, counters[c.id], current.get(counters[c.id].current_ticket), snap)
-                     for c in config.counters if c.id in counters],
+        "last_calls": [call_view_from_event(config, e) for e in p.last_calls[:last_calls]],
+        "counters": [counter_view(config, p.counters[c.id], p.current_of(c.id), p.queue)
+                     for c in config.counters if c.id in p.counters],
     }
 
 

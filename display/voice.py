@@ -82,6 +82,32 @@ def pause_url(counter: str) -> str:
     return "/api/announcements/pause.wav?" + urlencode({"counter": counter})
 
 
+class CallWords:
+    """What a call or a pause says on the wall: where the display finds the words (a WAV the
+    server renders) and the words themselves, for a hall whose voice is the browser's. Given to
+    the publisher (web/app.py), which knows nothing of voices."""
+
+    def __init__(self, config_of):
+        self._config_of = config_of
+
+    def call(self, number: str, counter: str, recall: bool) -> dict:
+        config = self._config_of()
+        c = config.counter(counter)
+        texts = call_texts(number, c.name if c else counter, counter, recall, config.voice.english)
+        return self._said(config, call_url(number, counter, recall), texts)
+
+    def pause(self, counter: str) -> dict:
+        config = self._config_of()
+        c = config.counter(counter)
+        texts = pause_texts(c.name if c else counter, counter, config.voice.english)
+        return self._said(config, pause_url(counter), texts)
+
+    @staticmethod
+    def _said(config, url: str, texts) -> dict:
+        return {"announce": url if config.voice.engine != "browser" else None,
+                "speak": [{"lang": lang, "text": text} for lang, text in texts]}
+
+
 # --- engines ------------------------------------------------------------------------------
 class Espeak:
     name = "espeak-ng"

@@ -28,7 +28,7 @@ def issue(body: IssueTicket):
     ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
                           card_token=body.card_token, priority=body.priority,
                           remote_source=remote_source)
-    view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
+    view = views.ticket_view(c.hall.config, ticket, c.hall.placing(ticket))
     if not created and ticket.request_id != body.request_id:
         # The same person, the same queue (a second card read): the ticket they already have.
         # Nothing prints now: say so, and whether it printed then (POST …/print prints it again).
@@ -91,7 +91,7 @@ def print_again(token: str, body: PrintAgain):
             raise HallError("reprint_too_soon", f"号票 {ticket.number} 刚刚打印过,请 {wait} 秒后再试",
                             status=429, retry_after_s=wait)
         _reprinted[ticket.id] = now
-    view = views.ticket_view(c.hall.config, ticket, c.hall.snapshot())
+    view = views.ticket_view(c.hall.config, ticket, c.hall.placing(ticket))
     printed, error = c.devices.print_ticket(body.kiosk, view, views.hall_view(c.hall.config))
     if printed or ticket.printed is None:
         run(c.hall.record_print, ticket.id, printed, error)

@@ -91,7 +91,7 @@ def test_a_database_of_the_previous_version_moves_its_keys_out_unchanged(tmp_pat
 
     store = Store(db)
     try:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION >= 4       # migrated from v3
         held = json.loads((tmp_path / "hall.db.keys").read_text())
         assert held == {"session_key": V3_SETTINGS["session_secret"],
                         "id_hash_key": V3_SETTINGS["id_hash_key"]}

@@ -173,3 +173,30 @@ def test_a_failed_migration_leaves_the_v1_database_untouched(tmp_path, monkeypat
         assert store.schema_version() == SCHEMA_VERSION
     finally:
         store.close()
+
+
+def test_the_json_day_tallies_give_way_to_kept_rows(tmp_path, config, clock):
+    """A v4 database kept a JSON tally per past day: v5 drops them (the days are counted again
+    into the tally_* rows when asked for)."""
+    path = tmp_path / "v4.db"
+    store = Store(path)
+    hall = Hall(config, store, clock)
+    hall.issue_ticket("F-NEW", "r1")
+    day = hall.today()
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = 4")        # made by the previous release
+    conn.execute("CREATE TABLE day_tallies (day TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL)")
+    conn.execute("INSERT INTO day_tallies VALUES (?, 'old', '{}')", (day,))
+    conn.commit()
+    conn.close()
+    clock.advance(86400)
+    store = Store(path)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION
+        with store.read() as tx:
+            tables = {r[0] for r in tx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "day_tallies" not in tables and {"tally_periods", "tally_times"} <= tables
+        assert Hall(config, store, clock).statistics(day, day)["total"]["issued"] == 1
+    finally:
+        store.close()

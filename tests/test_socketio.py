@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conftest import device_headers, issue, login
+from core.presenters import read_place
 from core.views import public_id
 
 
@@ -72,8 +73,8 @@ def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk, clock):
     clerk.post("/api/counters/1/call-next")                 # A003 called
     upd = named(phone.get_received(), "ticket_update")[-1]
     assert upd["status"] == "called" and upd["counter"] == "1" and upd["counter_name"] == "1号窗口"
-    clerk.post("/api/counters/1/recall")                     # nothing the phone shows changed
-    assert named(phone.get_received(), "ticket_update") == []
+    clerk.post("/api/counters/1/recall")                     # the phone says 重呼
+    assert [u["recalls"] for u in named(phone.get_received(), "ticket_update")] == [1]
     # Other tickets' phones do not get this ticket's updates.
     other = sio(app)
     other.emit("track", {"ticket": tickets[3]["id"]})
@@ -81,6 +82,68 @@ def test_phone_tracking_gets_updates_with_on_deck(app, client, clerk, clock):
     clerk.post("/api/counters/1/finish")
     assert named(phone.get_received(), "ticket_update")[-1]["status"] == "done"
     assert all(u["ticket"] == tickets[3]["id"] for u in named(other.get_received(), "ticket_update"))
+
+
+def _received(client, name, until=lambda payload: True, timeout_s=5.0):
+    """Events pushed by the screens' background task: waited for (until one satisfies
+    `until`), not expected at once."""
+    import time
+    deadline, got = time.monotonic() + timeout_s, []
+    while time.monotonic() < deadline:
+        got += named(client.get_received(), name)
+        if got and until(got[-1]):
+            return got
+        time.sleep(0.02)
+    return got
+
+
+def test_a_phone_reading_places_is_told_its_place_by_one_broadcast(app, client, clerk, clock):
+    tickets = [issue(client, "F-NEW").get_json() for _ in range(4)]
+    phones = [sio(app) for _ in range(2)]
+    for phone, t in zip(phones, tickets[2:]):
+        assert phone.emit("track", {"ticket": t["id"], "places": True}, callback=True) == {"ok": True}
+        assert named(phone.get_received(), "ticket_update")[-1]["ahead"] == t["ahead"]
+    stranger = sio(app)
+    stranger.get_received()
+    clerk.post("/api/counters/1/call-next")                 # A001 called: everyone moves up
+    for phone, t in zip(phones, tickets[2:]):
+        places = _received(phone, "places", lambda p: read_place(p, "F-NEW", "A001") is None)[-1]
+        assert read_place(places, "F-NEW", "A001") is None              # called: out of the queue
+        ahead, wait, deck = read_place(places, "F-NEW", t["number"])
+        assert ahead == t["ahead"] - 1
+        view = client.get(f"/api/tickets/{t['id']}").get_json()      # the same projection
+        assert (ahead, wait, deck) == (view["ahead"], view["estimated_wait_s"], view["deck_position"] or 0)
+        # Its place came in the broadcast: no personal message for it.
+        assert named(phone.get_received(), "ticket_update") == []
+    assert named(stranger.get_received(), "places") == []   # only phones that asked
+    clerk.post("/api/counters/1/start")
+    clock.advance(300)
+    clerk.post("/api/counters/1/call-next")                 # A002 called: its own update
+    assert named(phones[0].get_received(), "ticket_update") == []
+    clerk.post("/api/counters/1/start")
+    clock.advance(300)
+    clerk.post("/api/counters/1/call-next")                 # A003 called: its phone is told
+    assert named(phones[0].get_received(), "ticket_update")[-1]["status"] == "called"
+
+
+def test_a_wall_is_pushed_its_board_after_each_change_and_never_asks(app, client, clerk):
+    socketio = app.extensions["hall"].socketio
+    wall = socketio.test_client(app, auth={"topics": ["wall"]})
+    first = named(wall.get_received(), "hall_state")[-1]
+    other = sio(app)
+    other.get_received()
+    for _ in range(3):
+        issue(client, "F-NEW")
+    board = _received(wall, "hall_state", lambda b: b["waiting"]["F-NEW"] == 3)[-1]
+    assert board["v"] > first["v"] and board["waiting"]["F-NEW"] == 3
+    clerk.post("/api/counters/1/call-next")
+    pushed = _received(wall, "hall_state", lambda b: b["waiting"]["F-NEW"] == 2)[-1]
+    one = next(c for c in pushed["counters"] if c["id"] == "1")
+    assert pushed["v"] > board["v"] and one["current"] == "A001" and one["on_deck"] == "A002"
+    assert pushed["last_calls"][0]["number"] == "A001"
+    # The same board as a socket connecting now is given; a socket that did not ask is not pushed it.
+    assert {k: v for k, v in pushed.items()} == named(sio(app).get_received(), "hall_state")[0]
+    assert named(other.get_received(), "hall_state") == []
 
 
 def test_track_with_bad_input(app):

@@ -1,8 +1,17 @@
 """Statistics derived from the event log."""
 from __future__ import annotations
 
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
 from core import stats
+from core.clock import ManualClock
+from core.config import load_config
 from core.hall import Hall
+from core.store import Store
 
 
 def test_per_business_figures(hall, clock, config):
@@ -208,3 +217,107 @@ def test_past_days_are_counted_ahead_in_the_background(hall, clock, config, monk
 def _yesterday(hall):
     from datetime import date, timedelta
     return (date.fromisoformat(hall.today()) - timedelta(days=1)).isoformat()
+
+
+# --- a range summed from the kept rows (core/statistics.py) --------------------------------
+SIM_DAYS = [date(2026, 10, 30) + timedelta(days=i) for i in range(33)]     # … all November …
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    """A quiet hall's simulated days from 30 October to 1 December (November whole, so a month
+    is summed as one), copied by each test: the simulator counts and keeps them at its end."""
+    from sim.demand import Demand
+    from sim.simulation import simulate
+    db = tmp_path_factory.mktemp("stats") / "days.db"
+    simulate(load_config(), db, SIM_DAYS, Demand(per_day=60), counters=3, seed=4)
+    return db
+
+
+@pytest.fixture
+def sim_store(simulated, tmp_path):
+    for suffix in ("", "-wal", "-shm", ".keys"):
+        if Path(f"{simulated}{suffix}").exists():
+            shutil.copy(f"{simulated}{suffix}", tmp_path / f"days.db{suffix}")
+    s = Store(tmp_path / "days.db")
+    yield s
+    s.close()
+
+
+def _after_the_days():
+    from core.clock import day_start
+    return ManualClock(day_start((SIM_DAYS[-1] + timedelta(days=1)).isoformat(),
+                                 load_config().hall.tz) + 10 * 3600)
+
+
+def _direct(hall, day_from, day_to):
+    return stats.compute(hall.config, hall.events(day_from, day_to), today=hall.today())
+
+
+def _kept(store) -> dict[str, str]:
+    with store.read() as tx:
+        return dict(tx.conn.execute("SELECT period, key FROM tally_periods"))
+
+
+RANGES = [("2026-10-30", "2026-12-01"), ("2026-11-01", "2026-11-30"), ("2026-11-10", "2026-11-16"),
+          ("2026-11-25", "2026-11-25"), ("2026-10-31", "2026-11-02")]
+
+
+def test_a_range_summed_from_kept_rows_is_the_range_counted_from_its_log(sim_store, config):
+    hall = Hall(config, sim_store, _after_the_days())
+    assert {"2026-11", "2026-10-30", "2026-12-01"} <= set(_kept(sim_store))   # kept by the simulator
+    for day_from, day_to in RANGES:
+        assert hall.statistics(day_from, day_to) == _direct(hall, day_from, day_to), (day_from, day_to)
+    whole = hall.statistics(*RANGES[0])
+    # The percentiles are really there to compare, in every part of the page.
+    for part in ("businesses", "counters", "clerks", "hours"):
+        figures = [f for f in whole[part].values() if f["called"]]
+        assert figures and all(f["wait_median_s"] is not None and f["wait_p90_s"] is not None
+                               for f in figures), part
+    assert whole["total"]["service_p90_s"] is not None and whole["total"]["issued"] > 1500
+    assert whole["recommendations"]["offered"] and whole["churn"]["asked"]
+
+
+def test_a_range_counted_again_from_the_log_and_with_today(sim_store, config, monkeypatch):
+    with sim_store.write() as tx:
+        tx.forget_tallies()
+    clock = _after_the_days()
+    hall = Hall(config, sim_store, clock)
+    for i in range(3):                                    # today: customers served and waiting
+        hall.issue_ticket("F-NEW" if i else "M-QUERY", f"today-{i}")
+    hall.open_counter("1", "alice")
+    clock.advance(95.25)
+    hall.call_next("1", "alice")
+    clock.advance(301.5)
+    hall.finish("1", "alice")
+    tallied = []
+    real_add = stats.Tally.add
+    monkeypatch.setattr(stats.Tally, "add", lambda self, *a: tallied.append(1) or real_add(self, *a))
+    today = hall.today()
+    counted = hall.statistics("2026-11-20", today)
+    assert len(tallied) == 12 + 1                         # the past days once each, and today
+    assert counted == _direct(hall, "2026-11-20", today)
+    assert hall.statistics("2026-10-30", today) == _direct(hall, "2026-10-30", today)
+    assert set(_kept(sim_store)) >= {"2026-11", *(d.isoformat() for d in SIM_DAYS)}
+
+
+def test_a_day_kept_under_other_standards_is_counted_again(sim_store, config, monkeypatch):
+    stricter = config.model_copy(update={"hall": config.hall.model_copy(update={"target_wait_s": 120})})
+    assert stats.fingerprint(stricter) != stats.fingerprint(config)
+    tallied = []
+    real_add = stats.Tally.add
+    monkeypatch.setattr(stats.Tally, "add", lambda self, *a: tallied.append(1) or real_add(self, *a))
+    day = "2026-11-25"
+    strict_hall, usual_hall = (Hall(c, sim_store, _after_the_days()) for c in (stricter, config))
+    strict = strict_hall.statistics(day, day)
+    assert len(tallied) == 1                              # counted again under the strict target
+    usual = usual_hall.statistics(day, day)
+    assert len(tallied) == 2                              # and again under the usual one
+    assert strict == _direct(strict_hall, day, day) and usual == _direct(usual_hall, day, day)
+    assert strict["total"]["wait_within_target"] < usual["total"]["wait_within_target"]
+    # The month that day belongs to is summed again from its days, the others kept as they were.
+    assert _kept(sim_store).get("2026-11") is None
+    tallied.clear()
+    november = usual_hall.statistics("2026-11-01", "2026-11-30")
+    assert tallied == [] and _kept(sim_store)["2026-11"] == stats.fingerprint(config)
+    assert november == _direct(usual_hall, "2026-11-01", "2026-11-30")

@@ -45,3 +45,12 @@ def test_some_kinds_of_a_year_come_through_the_kind_index(store):
     # All kinds: one stretch of the table by seq, its ends found on the day index.
     assert plan.startswith("SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
     assert "TEMP B-TREE" not in plan
+
+
+def test_a_percentiles_band_of_a_year_is_read_through_the_key_in_each_period(store):
+    with store.write() as tx:
+        tx.conn.execute("INSERT INTO tally_subjects (kind, name) VALUES ('business', 'F-NEW')")
+    periods = [f"2026-{m:02d}" for m in range(1, 12)] + [f"2026-12-{d:02d}" for d in range(1, 31)]
+    *_, plan = plans(store, lambda tx: tx.tally_tenths({("business", "F-NEW", "wait", 3)}, periods))
+    assert plan.startswith("SEARCH tally_times USING PRIMARY KEY (period=? AND subject=? AND "
+                           "measure=? AND band=?)")

@@ -22,6 +22,7 @@ from drivers.service import no_devices
 
 from counter import bp as counter_bp
 from display import bp as display_bp
+from display.voice import CallWords
 from guide import bp as guide_bp
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
@@ -88,7 +89,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
     socketio = SocketIO(app, async_mode=async_mode or "threading", max_http_buffer_size=MAX_BODY,
                         **queue)
     limits.guard_socketio(socketio)        # a deeply nested packet is dropped, not a RecursionError
-    publisher = Publisher(socketio, hall)
+    publisher = Publisher(socketio, hall, announcer=CallWords(lambda: hall.config))
     devices = devices or no_devices()
     if message_queue:
         fanout = Fanout(message_queue, channel, worker, sleep=socketio.sleep)

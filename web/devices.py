@@ -44,6 +44,6 @@ def wire(ctx: HallContext) -> None:
 
     service.on_status = on_status
     service.on_key = on_key
-    publisher.devices = service
+    publisher.pads = service
     if hasattr(service, "start"):
         service.start()

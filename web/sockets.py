@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import emit, join_room
+from flask_socketio import emit, join_room, leave_room
 
 from core.errors import HallError
 
 from . import auth, trust
 from .context import ctx
 from .errors import error_body
-from .publisher import ESTIMATES_ROOM, STAFF_ROOM, staff_member_room, ticket_room, topic_rooms
+from .publisher import (ESTIMATES_ROOM, PHONES_ROOM, PUBLIC_ROOM, STAFF_ROOM, WALL_ROOM,
+                        staff_member_room, ticket_room, topic_rooms)
 
 
 def device_room(device_id: str) -> str:
@@ -17,6 +18,8 @@ def device_room(device_id: str) -> str:
 
 
 def _device_may_hear(device, room: str) -> bool:
+    if room == WALL_ROOM:           # the public board, as every socket gets it on connect
+        return True
     if device is None:
         return False
     if room == ESTIMATES_ROOM:
@@ -53,6 +56,7 @@ def register(socketio) -> None:
     def connect(auth_data=None):
         if ctx().hall.store.closed:
             return False                # shutting down: the client reconnects to the next server
+        join_room(PUBLIC_ROOM)          # the broadcasts "to everyone"
         staff = auth.current_staff()
         if staff is not None:
             join_room(STAFF_ROOM)
@@ -85,12 +89,16 @@ def register(socketio) -> None:
             err = error_body("invalid_body", "请指明要跟踪的号票")
             emit("track_error", err)
             return err
+        places = isinstance(data, dict) and data.get("places") is True
         try:
-            update = ctx().publisher.track(token, request.sid)
+            update = ctx().publisher.track(token, request.sid, places=places)
         except HallError as e:
             err = error_body(e.code, e.message)
             emit("track_error", err)
             return err
         join_room(ticket_room(token))
+        if places:              # every queue's places, one broadcast per change (docs/API.md)
+            join_room(PHONES_ROOM)
+            leave_room(PUBLIC_ROOM)
         emit("ticket_update", update)
         return {"ok": True}

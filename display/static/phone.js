@@ -55,18 +55,46 @@
     last = { ...ticket };
   }
 
+  // A queue in `places` is runs [prefix, first, count, ahead, ahead_step, wait, wait_step]: the
+  // j-th ticket of a run (prefix + (first + j)) is ahead + ahead_step·j ahead and waits
+  // max(0, floor(wait + wait_step·j + 0.5)) s (core/presenters.py writes them).
+  function placeIn(p, business, number) {
+    const m = /^(.*?)(\d+)$/.exec(number);
+    if (!m) return null;
+    const n = parseInt(m[2], 10);
+    for (const [px, first, count, a0, da, w0, dw] of ((p.queues || {})[business] || [])) {
+      if (px !== m[1] || n < first || n >= first + count) continue;
+      const j = n - first;
+      const deck = (p.deck || {})[number] || 0;
+      return { ahead: a0 + da * j, estimated_wait_s: w0 === null ? null : Math.max(0, Math.floor(w0 + dw * j + 0.5)),
+        on_deck: deck > 0, deck_position: deck || null };
+    }
+    return null;
+  }
+
   function paintNotice() {
     const on = !!(issuing && issuing.mode !== "normal" && issuing.message);
     $(".hall-notice").hidden = !on;
     $(".hall-notice-text").textContent = on ? issuing.message : "";
   }
 
+  // What the hall says of this ticket (its answer or a `ticket_update`); a recall (重呼) is told
+  // by its count going up.
+  function seen(u) {
+    const before = ticket ? ticket.recalls || 0 : 0;
+    ticket = { ...(ticket || {}), ...u };
+    if (typeof u.recalls === "number") {
+      recalled = u.recalls > 0;
+      if (u.recalls > before && u.status === "called") buzz([400, 150, 400]);
+    }
+  }
+
   async function load() {
     const r = await fetch(`/api/tickets/${encodeURIComponent(CFG.ticket)}`).catch(() => null);
-    if (r && r.ok) { ticket = { ...(ticket || {}), ...(await r.json()) }; paint(); }
+    if (r && r.ok) { seen(await r.json()); paint(); }
   }
   const s = socket(root, {
-    connect() { s.emit("track", { ticket: CFG.ticket }); load(); },
+    connect() { s.emit("track", { ticket: CFG.ticket, places: true }); load(); },
     hall_state(state) {
       issuing = state.issuing || null;
       paintNotice();
@@ -75,7 +103,15 @@
       paint();
     },
     issuing_changed(i) { issuing = i; paintNotice(); },
-    ticket_update(u) { ticket = { ...(ticket || {}), ...u }; paint(); },
+    ticket_update(u) { seen(u); paint(); },
+    // Every queue's places after each change (docs/API.md): this ticket's, while it waits.
+    places(p) {
+      if (!ticket || !(ticket.status === "waiting" || ticket.status === "transferred")) return;
+      const mine = placeIn(p, ticket.business, ticket.number);
+      if (!mine) return;
+      ticket = { ...ticket, ...mine };
+      paint();
+    },
     ticket_called(c) {
       if (c.ticket_id !== CFG.ticket_public) return;
       recalled = !!c.recall;

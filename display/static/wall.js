@@ -161,16 +161,23 @@
   function relayout() { fitLatest(); paintRecent(); }
   new ResizeObserver(() => relayout()).observe($(".calls"));
 
-  let refresh = null;
-  function askForState(s) {       // on-deck lines move with every issue and call: re-read, debounced
-    clearTimeout(refresh);
-    refresh = setTimeout(() => s && s.emit("hall_state"), 250);
-  }
-
+  // The server pushes the whole board (`hall_state`, topic "wall") after every change, drawn
+  // once for every screen: the wall paints what it is pushed and never asks again.
+  let version = -1;
   const s = socket(root, {
+    connect() { version = -1; },              // maybe another server, its own numbering
     hall_state(state) {
-      calls = (state.last_calls || []).filter((c) => mine.has(c.counter));
-      paintLatest(calls[0], false);
+      if (typeof state.v === "number") {
+        if (state.v < version) return;          // an older drawing, overtaken
+        version = state.v;
+      }
+      const pushed = (state.last_calls || []).filter((c) => mine.has(c.counter));
+      // A call announced after this board was drawn stays on top until the next board has it.
+      const newest = pushed.length ? pushed[0].called_at : "";
+      const later = calls.filter((c) => c.called_at > newest);
+      const top = calls[0];
+      calls = later.concat(pushed).slice(0, 10);
+      if (calls[0] !== top || !top) paintLatest(calls[0], false);
       paintRecent();
       paintCounters(state.counters || []);
       paintWaiting(state.waiting);
@@ -183,15 +190,13 @@
       paintLatest(call, true);
       paintRecent();
       announce(call);
-      askForState(s);
     },
-    queue_changed(q) { paintWaiting(q.waiting); askForState(s); },
+    queue_changed(q) { paintWaiting(q.waiting); },
     counter_changed(c) {
       if (mine.has(c.id) && c.change === "paused") announce(c);
-      askForState(s);
     },
     issuing_changed: paintIssuing,
-  });
+  }, ["wall"]);
 
   // --- clock, notices, offline ---------------------------------------------------------------
   // Offline for more than a moment (a blip of a reconnect is not worth a banner): the banner

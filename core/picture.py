@@ -1,0 +1,216 @@
+"""The picture of the hall: what every screen is drawn from, read once per change and kept while
+nothing changes.
+
+A picture is the facts of one moment, from one read of the store (the counters and the tickets at
+them, the queues in issue order, their counts, issuing, the last calls, the recent pace), and the
+projection over them (core/estimates.py), drawn once for every screen and phone. Screens never
+read the store themselves: they are shaped from a picture (core/presenters.py), so they agree.
+
+A kept picture is checked at every look by the store's change mark (microseconds, no
+transaction); when something was committed it is read again only if the event log moved with an
+event the picture shows (every change of the hall appends to it; a session touched, a print
+recorded, an alert or a help request do not change what the picture holds). Its
+projection is redrawn after FRESH_S of the hall's clock even when nothing changed: counters
+that are still busy push everyone's call a little later.
+
+An issue is drawn into the picture without reading it again (`issued`): the newcomer's place
+is the one the projection already promised ("a newcomer is the last of its queue"), so an
+issue costs the same with a thousand waiting as with none; the others' places are redrawn
+lazily, once for however many changes came meanwhile.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from .config import HallConfig
+from .estimates import QueueSnapshot
+from .projection import Pace
+from .tickets import QueuedTicket, Ticket
+
+FRESH_S = 1.0              # the projection is redrawn after this long, changes or not
+LAST_CALLS = 10            # the calls a picture keeps (the wall's recent calls)
+NORMAL_ISSUING = {"mode": "normal", "message": "", "businesses": []}
+# Events that change nothing a picture holds (anything else is taken to change it): staff
+# matters, alerts, help requests, follow-ups, what happened after service, devices.
+UNSEEN = frozenset({"alert", "alert_cleared", "alert_acked", "help", "help_accepted",
+                    "help_closed", "follow_up", "follow_up_answered", "rated", "recommended",
+                    "churn", "staff", "precheck"})
+UNSEEN_PREFIXES = ("device_",)
+SEEN_AT_MOST = 50          # more events than this since a picture: read it again
+
+
+def still(tx, version: int) -> int | None:
+    """The event log's newest number if nothing a picture at `version` holds has changed since
+    (only unseen events came), else None."""
+    kinds = tx.kinds_after(version, limit=SEEN_AT_MOST)
+    if len(kinds) >= SEEN_AT_MOST or any(k not in UNSEEN and not k.startswith(UNSEEN_PREFIXES) for k in kinds):
+        return None
+    return tx.last_seq() if kinds else version
+
+
+@dataclass(frozen=True)
+class Picture:
+    version: int                        # the event log's newest number this picture shows
+    at: float                           # the hall's clock when read
+    config: HallConfig
+    counters: dict                      # counter id → CounterState
+    current: dict                       # ticket id → Ticket, for the tickets at counters
+    queued: list                        # QueuedTicket, in issue order
+    counts: dict                        # business → tickets waiting (every business)
+    issuing: dict
+    last_calls: list                    # the newest call events first
+    queue: QueueSnapshot = field(compare=False)
+
+    def current_of(self, counter_id: str) -> Ticket | None:
+        c = self.counters.get(counter_id)
+        return self.current.get(c.current_ticket) if c is not None and c.current_ticket else None
+
+
+def estimates(p: Picture) -> dict[str, dict]:
+    """Per business: how many wait, and what a ticket taken now would be told."""
+    out = {}
+    for b in p.config.businesses:
+        ahead, wait = p.queue.for_newcomer(b.code)
+        out[b.code] = {"waiting": p.counts.get(b.code, 0), "ahead": ahead, "estimated_wait_s": wait}
+    return out
+
+
+def _counts(config: HallConfig, queued: list) -> dict[str, int]:
+    seen = Counter(t.business for t in queued)
+    return {b.code: seen.get(b.code, 0) for b in config.businesses}
+
+
+def read(tx, config: HallConfig, now: float) -> Picture:
+    """Every fact of the picture from one consistent read (`tx`)."""
+    routing = config.routing
+    version = tx.last_seq()
+    counters = tx.counters()
+    queued = tx.queued_tickets()
+    current = {t.id: t for t in tx.tickets([c.current_ticket for c in counters.values()
+                                             if c.current_ticket])}
+    raw = tx.setting("issuing")
+    last_calls = tx.last_calls(LAST_CALLS)
+    ended = tx.recent_ends(now - routing.estimate_horizon_s, routing.estimate_window)
+    history = (Pace(config, ended), tx.at_counters())
+    return Picture(version=version, at=now, config=config, counters=counters, current=current,
+                   queued=queued, counts=_counts(config, queued),
+                   issuing=json.loads(raw) if raw else dict(NORMAL_ISSUING), last_calls=last_calls,
+                   queue=QueueSnapshot(config, queued, counters, now, lambda: history))
+
+
+def redrawn(p: Picture, now: float) -> Picture:
+    """The same facts, projected again from `now`."""
+    history = p.queue.history()
+    return replace(p, at=now, queue=QueueSnapshot(p.config, p.queued, p.counters, now, lambda: history))
+
+
+def issued(p: Picture, ticket: Ticket, version: int) -> Picture | None:
+    """`p` (drawn) with one plain ticket (no priority, no target) issued into it, without
+    reading or drawing again: it stands last in its queue, where `p`'s projection already placed
+    a newcomer of its business. Nobody else's place is needed until asked. None when `p` is not
+    drawn (a burst): the ticket is then placed by the next drawing (`Pictures.placing`)."""
+    if not p.queue.drawn:
+        return None
+    q = QueuedTicket(id=ticket.id, number=ticket.number, business=ticket.business,
+                     status=ticket.status, priority=None, issued_at=ticket.issued_at,
+                     queued_at=ticket.queued_at, target_counter=None)
+    queued = [*p.queued, q]
+    history = p.queue.history()
+    queue = QueueSnapshot(p.config, queued, p.counters, p.at, lambda: history,
+                          known={q.id: p.queue.newcomer_place(ticket.business)})
+    counts = dict(p.counts)
+    counts[ticket.business] = counts.get(ticket.business, 0) + 1
+    return replace(p, version=version, queued=queued, counts=counts, queue=queue)
+
+
+def _places(p: Picture, ticket: Ticket) -> bool:
+    q = p.queue
+    return ticket.id in q.known or (q.drawn and (not ticket.queued or q.holds(ticket.id)))
+
+
+class Pictures:
+    """The kept picture of one process."""
+
+    def __init__(self, store, clock, config_of):
+        self.store, self.clock, self._config_of = store, clock, config_of
+        self._lock = threading.Lock()           # the kept picture and its mark
+        self._reading = threading.Lock()        # one reader at a time: the others take its picture
+        self._drawing = threading.Lock()        # one drawing at a time: the others take its picture
+        self._kept: Picture | None = None
+        self._mark: int | None = None           # the store's change mark the kept one was checked at
+        self.reads = 0                          # pictures read from the store (tests, benchmarks)
+
+    def kept(self) -> Picture | None:
+        """The kept picture, unchecked (an issue compares its version inside its transaction)."""
+        return self._kept
+
+    def current(self) -> Picture:
+        """The hall as it is now."""
+        mark = self.store.change_mark()
+        config = self._config_of()
+        now = self.clock.now()
+        p = self._usable(mark, config, now)
+        if p is not None:
+            return p
+        with self._reading:
+            p = self._usable(self.store.change_mark(), config, now)
+            if p is not None:
+                return p
+            mark = self.store.change_mark()     # before the read: a commit during it is seen next time
+            kept = self._kept
+            with self.store.read() as tx:       # one read: is the kept one still right, else the facts
+                version = still(tx, kept.version) if kept is not None and kept.config is config else None
+                if version is None:
+                    p = read(tx, config, now)
+                    self.reads += 1
+            if version is not None:
+                p = redrawn(kept, now) if not 0 <= now - kept.at < FRESH_S else kept
+                if version != p.version:
+                    p = replace(p, version=version)
+            with self._lock:
+                self._kept, self._mark = p, mark
+            return p
+
+    def _usable(self, mark: int, config: HallConfig, now: float) -> Picture | None:
+        with self._lock:
+            p = self._kept
+            if p is not None and self._mark == mark and p.config is config and 0 <= now - p.at < FRESH_S:
+                return p
+        return None
+
+    def drawn(self) -> Picture:
+        """The hall now, its projection drawn and every business's newcomer placed (the
+        screens' task draws after every change, so that the next issue finds its place there)."""
+        with self._drawing:
+            p = self.current()
+            for b in p.config.businesses:
+                p.queue.newcomer_place(b.code)
+            return p
+
+    def placing(self, ticket: Ticket) -> Picture:
+        """A picture that places this ticket: the kept one when it can, else the next drawn. In a
+        burst of issues, those waiting while another draws take that drawing when it shows
+        them: one drawing places them all."""
+        k = self._kept
+        if k is not None and ticket.id in k.queue.known:
+            return k                # just issued: placed where the projection put its newcomer
+        p = self.current()
+        if _places(p, ticket):
+            return p
+        with self._drawing:
+            k = self._kept
+            if k is not None and _places(k, ticket):
+                return k
+            p = self.current()
+            p.queue.projection()
+            return p
+
+    def keep(self, p: Picture) -> None:
+        """A picture a command drew (an issue): kept until the next change, checked by version
+        on the next look (its own commit moved the store's mark)."""
+        with self._lock:
+            if self._kept is None or p.version > self._kept.version:
+                self._kept, self._mark = p, None

@@ -1,0 +1,87 @@
+"""The picture of the hall: read once per change, kept while nothing changes, an issue drawn in."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from core import views
+from core.config import load_config
+from core.hall import Hall
+from core.store import Store
+
+
+@pytest.fixture
+def hall(tmp_path, clock):
+    return Hall(load_config(None), Store(tmp_path / "hall.db"), clock)
+
+
+def counting_reads(store):
+    """Counts the store's read transactions from now on."""
+    seen = {"n": 0}
+    read = store.read
+
+    def counted():
+        seen["n"] += 1
+        return read()
+    store.read = counted
+    return seen
+
+
+def test_hall_state_is_one_read_and_none_while_nothing_changes(hall):
+    for i in range(5):
+        hall.issue_ticket("F-NEW", f"r{i}")
+    hall.open_counter("1", "c1")
+    hall.config                                 # today's window changes: read every few seconds
+    reads = counting_reads(hall.store)
+    state = views.hall_state(hall)
+    assert reads["n"] == 1 and state["waiting"]["F-NEW"] == 5
+    assert views.hall_state(hall) == state and reads["n"] == 1      # kept: no read at all
+    hall.call_next("1", "c1")
+    reads["n"] = 0
+    state = views.hall_state(hall)
+    assert reads["n"] == 1 and state["waiting"]["F-NEW"] == 4
+
+
+def test_an_alert_or_a_help_request_keeps_the_picture(hall):
+    hall.issue_ticket("F-NEW", "a")
+    before = hall.picture()
+    reads = hall.pictures.reads
+    hall.request_help("k1", None)               # logged, but nothing a picture holds
+    assert hall.picture().version > before.version and hall.pictures.reads == reads
+
+
+def test_an_issue_is_drawn_into_the_picture_without_reading_it(hall, clock):
+    for i in range(200):
+        hall.issue_ticket(["F-NEW", "M-TOPUP", "F-QUERY"][i % 3], f"r{i}")
+    hall.open_counter("1", "c1")
+    hall.pictures.drawn()
+    reads = hall.pictures.reads
+    clock.advance(0.2)
+    ticket = hall.issue_ticket("F-NEW", "new")[0]
+    told = views.ticket_view(hall.config, ticket, hall.placing(ticket))
+    assert hall.pictures.reads == reads                      # no read of the queues, no drawing
+    assert not hall.picture().queue.drawn
+    # What it was told is what the full projection says, once drawn.
+    drawn = views.ticket_view(hall.config, ticket, hall.pictures.drawn().queue)
+    assert {k: told[k] for k in ("ahead", "estimated_wait_s", "on_deck", "deck_position")} == \
+        {k: drawn[k] for k in ("ahead", "estimated_wait_s", "on_deck", "deck_position")}
+
+
+def test_a_burst_of_issues_is_placed_by_one_drawing(hall):
+    for i in range(50):
+        hall.issue_ticket("F-NEW", f"r{i}")
+    burst = [hall.issue_ticket("M-TOPUP", uuid.uuid4().hex)[0] for _ in range(5)]
+    draws = []
+    real = hall.pictures.current
+
+    def current():
+        p = real()
+        if not p.queue.drawn:
+            draws.append(p.version)
+        return p
+    hall.pictures.current = current
+    places = [views.ticket_view(hall.config, t, hall.placing(t))["ahead"] for t in burst]
+    assert len(set(draws)) == 1                              # one drawing placed all five
+    snap = hall.pictures.drawn().queue
+    assert places == [snap.ahead(t) for t in burst] and places == sorted(places)

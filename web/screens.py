@@ -1,0 +1,91 @@
+"""After a change, the screens of this process are pushed what they show, drawn once.
+
+One background task per process. A change (here, or another process's notice) makes it due; it
+draws the hall's picture once (core/picture.py) however many changes came meanwhile, at most
+every DRAW_GAP_S (the next issue then finds its newcomer's place already drawn), and pushes:
+- `places` to the phones that follow places (room PHONES_ROOM): one broadcast tells every phone
+  its place, instead of a message per phone;
+- `hall_state` to the wall displays (room WALL_ROOM): the whole board, versioned (`v`), so a
+  wall paints what it is pushed and never asks again;
+- `estimates_changed` to the kiosks (room ESTIMATES_ROOM), at most once a second and not on the
+  heels of the change: a burst of changes costs one estimate.
+Emits skip the message queue: every process draws for its own sockets.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from core import picture, presenters
+
+from .event_table import PHONES_ROOM
+WALL_ROOM = "wall"
+ESTIMATES_ROOM = "estimates"
+ESTIMATE_DELAY_S = 0.5
+ESTIMATE_EVERY_S = 1.0
+DRAW_GAP_S = 0.05
+
+
+class Screens:
+    def __init__(self, socketio, hall, hall_state):
+        self.socketio, self.hall, self._hall_state = socketio, hall, hall_state
+        self._due = threading.Event()
+        self._lock = threading.Lock()
+        self._task = None
+        self._estimates_at: float | None = None     # when the kiosks' estimates are next due
+        self._estimates_sent = float("-inf")
+        self.drawings = 0
+        self._drawn_at = float("-inf")
+
+    def changed(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._estimates_at is None:
+                self._estimates_at = max(now + ESTIMATE_DELAY_S, self._estimates_sent + ESTIMATE_EVERY_S)
+            if self._task is None:
+                self._task = self.socketio.start_background_task(self._loop)
+        self._due.set()
+
+    def _loop(self) -> None:
+        # Ends with the store (an app shut down in a test, or the server stopping).
+        while not self.hall.store.closed:
+            timeout = 1.0
+            with self._lock:
+                if self._estimates_at is not None:
+                    timeout = max(0.0, min(timeout, self._estimates_at - time.monotonic()))
+            self._due.wait(timeout=timeout)
+            if self.hall.store.closed:
+                break
+            try:
+                if self._due.is_set():
+                    self.socketio.sleep(max(0.0, self._drawn_at + DRAW_GAP_S - time.monotonic()))
+                    self._due.clear()
+                    self._draw()
+                self._push_estimates()
+            except Exception:       # the store closing at shutdown; the next change retries
+                if self.hall.store.closed:
+                    break
+
+    def _draw(self) -> None:
+        p = self.hall.pictures.drawn()
+        self._drawn_at = time.monotonic()
+        self.drawings += 1
+        if self._room_has(WALL_ROOM):
+            self.socketio.emit("hall_state", self._hall_state(), to=WALL_ROOM, ignore_queue=True)
+        if self._room_has(PHONES_ROOM):
+            self.socketio.emit("places", presenters.places(p), to=PHONES_ROOM, ignore_queue=True)
+
+    def _room_has(self, room: str) -> bool:
+        """Whether a socket of this process is in `room` (the manager's rooms are local)."""
+        return bool(self.socketio.server.manager.rooms.get("/", {}).get(room))
+
+    def _push_estimates(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._estimates_at is None or now < self._estimates_at:
+                return
+            self._estimates_at = None
+            self._estimates_sent = now
+        estimates = picture.estimates(self.hall.pictures.drawn())
+        self.socketio.emit("estimates_changed", {"estimates": estimates}, to=ESTIMATES_ROOM,
+                           ignore_queue=True)
