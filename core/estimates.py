@@ -29,15 +29,14 @@ from .tickets import OPEN, PAUSED, CounterState, QueuedTicket, Ticket
 class QueueSnapshot:
     def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
                  now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]],
-                 known: dict[str, tuple] | None = None):
-        """`known`: ticket id → (ahead, projected call, deck position) of a ticket just issued,
-        placed without drawing this snapshot (core/picture.py `issued`)."""
+                 projection: Projection | None = None):
+        """`projection`: already drawn (an issue drawn into the last one: core/picture.py)."""
         self.config = config
         self.queued = queued
         self.counters = counters
         self.now = now
         self._history = history            # → (recent pace, tickets now at counters), read lazily
-        self._projection: Projection | None = None
+        self._projection: Projection | None = projection
         self._lines: dict[str, list[Ticket]] = {}
         self._on_deck: dict[str, int] | None = None
         self._lengths: dict[str, int] | None = None
@@ -45,8 +44,6 @@ class QueueSnapshot:
         self._groups: dict[tuple, list[tuple]] = {}
         self._call_times: dict[tuple, list[float]] = {}
         self._by_id_: dict[str, QueuedTicket] | None = None
-        self._newcomers: dict[str, tuple] = {}
-        self.known = known or {}
         self._drawing = threading.Lock()
 
     @property
@@ -95,8 +92,6 @@ class QueueSnapshot:
 
     def deck_position(self, ticket_id: str) -> int | None:
         """1 = next at the open counter expected to call it, 2 = after that; None = not on deck."""
-        if self._projection is None and ticket_id in self.known:
-            return self.known[ticket_id][2]
         if self._on_deck is None:
             deck: dict[str, int] = {}
             for cid in self.active_counters():
@@ -136,8 +131,6 @@ class QueueSnapshot:
     def ahead(self, ticket: Ticket) -> int:
         if not ticket.queued:
             return 0
-        if self._projection is None and ticket.id in self.known:
-            return self.known[ticket.id][0]
         at = self.projection().calls.get(ticket.id)
         return self._rank_among(ticket) if at is None else self._called_before(ticket, at)
 
@@ -145,15 +138,14 @@ class QueueSnapshot:
         """Seconds until the ticket is called; None when no working counter serves it."""
         if not ticket.queued:
             return 0
-        if self._projection is None and ticket.id in self.known:
-            return self._wait(self.known[ticket.id][1])
         return self._wait(self.projection().calls.get(ticket.id))
 
     def for_newcomer(self, business: str) -> tuple[int, int | None]:
         """(ahead, estimated wait) for a ticket of `business` issued now: the kiosk's promise,
         and what that ticket is told once issued."""
+        last = max(self.now, self.queued[-1].issued_at) if self.queued else self.now
         probe = QueuedTicket(id="", number="~", business=business, status="waiting", priority=None,
-                             issued_at=self.now, queued_at=self.now, target_counter=None)
+                             issued_at=last, queued_at=last, target_counter=None)
         at = self.projection().newcomer.get(business)
         ahead = self._rank_among(probe) if at is None else self._called_before(probe, at)
         return ahead, self._wait(at)
@@ -162,27 +154,8 @@ class QueueSnapshot:
         """Seconds until the projected call, unrounded and unclamped (for `places`' runs)."""
         if not ticket.queued:
             return 0.0
-        if self._projection is None and ticket.id in self.known:
-            at = self.known[ticket.id][1]
-        else:
-            at = self.projection().calls.get(ticket.id)
+        at = self.projection().calls.get(ticket.id)
         return None if at is None else at - self.now
-
-    def newcomer_place(self, business: str) -> tuple[int, float | None, int | None]:
-        """(ahead, projected call, deck position) of a plain ticket of `business` issued now: the
-        first two calls of its counter before it decide whether it is on deck there."""
-        if business in self._newcomers:
-            return self._newcomers[business]
-        p = self.projection()
-        ahead, _ = self.for_newcomer(business)
-        at, counter = p.newcomer.get(business), p.newcomer_counter.get(business)
-        deck = None
-        state = self.counters.get(counter) if counter else None
-        if at is not None and state is not None and state.state == OPEN:
-            before = sum(1 for i in p.order.get(counter, [])[:2] if p.calls[i] < at)
-            deck = before + 1 if before < 2 else None
-        self._newcomers[business] = (ahead, at, deck)
-        return ahead, at, deck
 
     def _wait(self, projected: float | None) -> int | None:
         return None if projected is None else max(0, round(projected - self.now))

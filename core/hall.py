@@ -102,6 +102,13 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
         if priority is not None and self.config.priority_class(priority) is None:
             raise HallError("unknown_priority", f"没有代码为 {priority} 的优先类别")
         self._check_issuing(b)
+        try:
+            return self._issue(b, business, request_id, kiosk, card_token, priority, remote_source)
+        except BaseException:
+            self.pictures.forget()          # it may hold a ticket that was never committed
+            raise
+
+    def _issue(self, b, business, request_id, kiosk, card_token, priority, remote_source):
         events: list = []
         with self.store.write() as tx:
             existing = tx.ticket_by_request(request_id)
@@ -144,11 +151,11 @@ class Hall(HallReader, FloorCommands, CustomerCommands, GuideCommands, AlertComm
             tx.insert_ticket(ticket)
             tx.append_event(at=now, day=day, kind="issued", ticket=ticket, kiosk=kiosk,
                             priority=priority)
-            version = tx.last_seq()
-        if before is not None and priority is None:
-            after = picture.issued(before, ticket, version)
-            if after is not None:
-                self.pictures.keep(after)
+            # Drawn in under the write lock: the next issue finds it and is drawn in after it.
+            if before is not None and priority is None:
+                after = picture.issued(before, ticket, tx.last_seq())
+                if after is not None:
+                    self.pictures.keep(after)
         events.append(TicketIssued(ticket))
         return ticket, True, events
 

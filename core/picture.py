@@ -11,12 +11,14 @@ transaction); when something was committed it is read again only if the event lo
 event the picture shows (every change of the hall appends to it; a session touched, a print
 recorded, an alert or a help request do not change what the picture holds). Its
 projection is redrawn after FRESH_S of the hall's clock even when nothing changed: counters
-that are still busy push everyone's call a little later.
+that are still busy push everyone's call a little later. In the server the screens' task does
+that in the background (`refresh`), so a request finds it drawn.
 
-An issue is drawn into the picture without reading it again (`issued`): the newcomer's place
-is the one the projection already promised ("a newcomer is the last of its queue"), so an
-issue costs the same with a thousand waiting as with none; the others' places are redrawn
-lazily, once for however many changes came meanwhile.
+An issue is drawn into the picture without reading it again (`issued`): a plain ticket issued now
+is the last of its line, so the projection is replayed only from where it is first taken
+(core/projection.py `with_issued`); with a long queue that is near the end, so an issue costs
+the same with a thousand waiting as with none. Other changes are drawn again in full, lazily,
+once for however many changes came meanwhile.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from .projection import Pace
 from .tickets import QueuedTicket, Ticket
 
 FRESH_S = 1.0              # the projection is redrawn after this long, changes or not
+STALE_S = 5.0              # …by a look, where a background task redraws it every FRESH_S
 LAST_CALLS = 10            # the calls a picture keeps (the wall's recent calls)
 NORMAL_ISSUING = {"mode": "normal", "message": "", "businesses": []}
 # Events that change nothing a picture holds (anything else is taken to change it): staff
@@ -109,26 +112,25 @@ def redrawn(p: Picture, now: float) -> Picture:
 
 def issued(p: Picture, ticket: Ticket, version: int) -> Picture | None:
     """`p` (drawn) with one plain ticket (no priority, no target) issued into it, without
-    reading or drawing again: it stands last in its queue, where `p`'s projection already placed
-    a newcomer of its business. Nobody else's place is needed until asked. None when `p` is not
-    drawn (a burst): the ticket is then placed by the next drawing (`Pictures.placing`)."""
+    reading it again: the projection is replayed only from where the ticket is first taken
+    (Projection.with_issued; with a long queue, near its end). None when `p` is not drawn: the
+    ticket is then placed by the next drawing (`Pictures.placing`)."""
     if not p.queue.drawn:
         return None
     q = QueuedTicket(id=ticket.id, number=ticket.number, business=ticket.business,
                      status=ticket.status, priority=None, issued_at=ticket.issued_at,
                      queued_at=ticket.queued_at, target_counter=None)
-    queued = [*p.queued, q]
     history = p.queue.history()
-    queue = QueueSnapshot(p.config, queued, p.counters, p.at, lambda: history,
-                          known={q.id: p.queue.newcomer_place(ticket.business)})
+    queue = QueueSnapshot(p.config, [*p.queued, q], p.counters, p.at, lambda: history,
+                          projection=p.queue.projection().with_issued(q))
     counts = dict(p.counts)
     counts[ticket.business] = counts.get(ticket.business, 0) + 1
-    return replace(p, version=version, queued=queued, counts=counts, queue=queue)
+    return replace(p, version=version, queued=queue.queued, counts=counts, queue=queue)
 
 
 def _places(p: Picture, ticket: Ticket) -> bool:
     q = p.queue
-    return ticket.id in q.known or (q.drawn and (not ticket.queued or q.holds(ticket.id)))
+    return not ticket.queued or (q.drawn and q.holds(ticket.id))
 
 
 class Pictures:
@@ -140,6 +142,7 @@ class Pictures:
         self._reading = threading.Lock()        # one reader at a time: the others take its picture
         self._drawing = threading.Lock()        # one drawing at a time: the others take its picture
         self._kept: Picture | None = None
+        self.refreshed = False                  # a background task calls refresh(): looks wait longer
         self._mark: int | None = None           # the store's change mark the kept one was checked at
         self.reads = 0                          # pictures read from the store (tests, benchmarks)
 
@@ -167,27 +170,53 @@ class Pictures:
                     p = read(tx, config, now)
                     self.reads += 1
             if version is not None:
-                p = redrawn(kept, now) if not 0 <= now - kept.at < FRESH_S else kept
+                p = redrawn(kept, now) if not 0 <= now - kept.at < self._fresh_s() else kept
                 if version != p.version:
                     p = replace(p, version=version)
             with self._lock:
                 self._kept, self._mark = p, mark
             return p
 
+    def _fresh_s(self) -> float:
+        return STALE_S if self.refreshed else FRESH_S
+
+    def refresh(self) -> None:
+        """Redraw the kept picture if it is older than FRESH_S (the screens' task, every second)."""
+        self.refreshed = True
+        with self._lock:
+            kept = self._kept
+        now = self.clock.now()
+        if kept is None or 0 <= now - kept.at < FRESH_S:
+            return
+        with self._drawing:
+            with self._lock:
+                if self._kept is not kept:
+                    return                      # changed meanwhile: that one is new enough
+            p = redrawn(kept, now)
+            p.queue.projection()
+            with self._lock:
+                if self._kept is kept:
+                    self._kept = p
+
+    def forget(self) -> None:
+        """A command kept a picture and then failed to commit: nothing kept."""
+        with self._lock:
+            self._kept, self._mark = None, None
+
     def _usable(self, mark: int, config: HallConfig, now: float) -> Picture | None:
         with self._lock:
             p = self._kept
-            if p is not None and self._mark == mark and p.config is config and 0 <= now - p.at < FRESH_S:
+            if (p is not None and self._mark == mark and p.config is config
+                    and 0 <= now - p.at < self._fresh_s()):
                 return p
         return None
 
     def drawn(self) -> Picture:
-        """The hall now, its projection drawn and every business's newcomer placed (the
-        screens' task draws after every change, so that the next issue finds its place there)."""
+        """The hall now, its projection drawn (the screens' task draws after every change, so
+        that the next issue is drawn into it)."""
         with self._drawing:
             p = self.current()
-            for b in p.config.businesses:
-                p.queue.newcomer_place(b.code)
+            p.queue.projection()
             return p
 
     def placing(self, ticket: Ticket) -> Picture:
@@ -195,8 +224,8 @@ class Pictures:
         burst of issues, those waiting while another draws take that drawing when it shows
         them: one drawing places them all."""
         k = self._kept
-        if k is not None and ticket.id in k.queue.known:
-            return k                # just issued: placed where the projection put its newcomer
+        if k is not None and _places(k, ticket):
+            return k                # just issued, and drawn into the kept picture
         p = self.current()
         if _places(p, ticket):
             return p

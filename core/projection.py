@@ -14,6 +14,7 @@ counter serving b finds nothing it prefers to it (or nothing at all).
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from statistics import median
@@ -92,7 +93,13 @@ class AtCounter:
 class Projection:
     """Projected calls: `calls[ticket id]` and `newcomer[business]` (absolute seconds), the
     counter expected to call each (`counter_of`, `newcomer_counter`) and each counter's calls in
-    order (`order`); a ticket or business no working counter serves is absent."""
+    order (`order`); a ticket or business no working counter serves is absent.
+
+    Kept incremental for issues: the play is recorded step by step with a checkpoint every
+    CHECKPOINT_EVERY steps, so `with_issued` replays only from where the new ticket is first
+    taken (the step its business's newcomer was placed at: a plain ticket issued now is the
+    last of its line). With a long queue that step is near the end: every window reaches the
+    starvation cap long before, and a newcomer waits behind everyone."""
 
     def __init__(self, config: HallConfig, queued: list, counters: list[str],
                  at_counters: dict[str, AtCounter], start: float, pace: Pace,
@@ -105,62 +112,119 @@ class Projection:
         self.order: dict[str, list[str]] = {}
         self.newcomer: dict[str, float] = {}
         self.newcomer_counter: dict[str, str] = {}
-        cfgs = [c for c in (config.counter(cid) for cid in counters) if c is not None]
-        self._run(cfgs, queued, at_counters, start)
-
-    def _run(self, cfgs: list, queued: list, at_counters: dict[str, AtCounter], start: float) -> None:
-        now, cap = self.now, self.config.routing.starvation_cap_s
+        self._cfgs = [c for c in (config.counter(cid) for cid in counters) if c is not None]
         # One line per business and one per counter (its transfers), each in calling order
         # (priority rank, then issue time): a line's head is its best ticket, so a counter looks
         # at one head per business it serves. Entries are (rank, issued_at, ticket).
-        lines: dict[str, deque] = {}
-        direct: dict[str, deque] = {}
-        for t in sorted(queued, key=lambda t: (priority_rank(self.config, t), t.issued_at, t.number)):
-            into = direct if t.target_counter else lines
-            into.setdefault(t.target_counter or t.business, deque()).append(
-                (priority_rank(self.config, t), t.issued_at, t))
-        left = len(queued)
-        # Per counter: its transfers' line, its businesses' lines by preference, and every
-        # business it serves (for the newcomers).
-        plans = [(direct.get(c.id), [(pref, lines[b]) for pref, b in enumerate(c.businesses) if b in lines],
-                  list(enumerate(c.businesses))) for c in cfgs]
-        waiting = {b for c in cfgs for b in c.businesses}
-        calls, counter_of, order, call_s = self.calls, self.counter_of, self.order, self.pace.call_s
-
+        self._lines: dict[str, list] = {b: [] for c in self._cfgs for b in c.businesses}
+        self._direct: dict[str, list] = {c.id: [] for c in self._cfgs}
+        for t in sorted(queued, key=lambda t: (priority_rank(config, t), t.issued_at, t.number)):
+            if t.target_counter:
+                line = self._direct.get(t.target_counter)
+            else:
+                line = self._lines.get(t.business)
+            if line is not None:            # else no working counter serves it
+                line.append((priority_rank(config, t), t.issued_at, t))
         heap = []
-        for i, c in enumerate(cfgs):
+        for i, c in enumerate(self._cfgs):
             busy = at_counters.get(c.id)
             free = start if busy is None else max(
-                start + self.pace.gap_s, busy.called_at + call_s(busy.business))
+                start + pace.gap_s, busy.called_at + pace.call_s(busy.business))
             heap.append((free, i))
         heapq.heapify(heap)
+        waiting = {b for c in self._cfgs for b in c.businesses}
+        self._steps: list[tuple] = []           # (counter index, ticket id or None, newcomers placed)
+        self._checkpoints: list[tuple] = []     # (step, heap, heads, waiting)
+        self._newcomer_step: dict[str, int] = {}
+        self._play(heap, {}, waiting)
+
+    def _play(self, heap: list, heads: dict, waiting: set) -> None:
+        """Play the counters forward from this state to the end, recording every step."""
+        now, cap = self.now, self.config.routing.starvation_cap_s
+        lines, direct, cfgs = self._lines, self._direct, self._cfgs
+        plans = [(c.id, [(pref, b) for pref, b in enumerate(c.businesses)]) for c in cfgs]
+        calls, counter_of, order, call_s = self.calls, self.counter_of, self.order, self.pace.call_s
+        steps, checkpoints = self._steps, self._checkpoints
+        left = sum(len(x) for x in (*lines.values(), *direct.values())) - sum(heads.values())
         while heap and (left or waiting):
+            if len(steps) % CHECKPOINT_EVERY == 0:
+                checkpoints.append((len(steps), list(heap), dict(heads), set(waiting)))
             t, i = heapq.heappop(heap)
-            mine, by_pref, serves = plans[i]
+            cid, serves = plans[i]
             best_key, best_line = None, None
-            if mine:
-                rank, issued, _ = mine[0]
-                best_key, best_line = (rank, -1, issued), mine
-            for pref, line in by_pref:
-                if line:
-                    rank, issued, _ = line[0]
+            mine = direct[cid]
+            h = heads.get("@" + cid, 0)          # a counter's own line: its transfers
+            if h < len(mine):
+                rank, issued, _ = mine[h]
+                best_key, best_line = (rank, -1, issued), "@" + cid
+            for pref, b in serves:
+                line = lines[b]
+                h = heads.get(b, 0)
+                if h < len(line):
+                    rank, issued, _ = line[h]
                     key = (rank, 0 if pref > 0 and t - issued >= cap else pref, issued)
                     if best_key is None or key < best_key:
-                        best_key, best_line = key, line
+                        best_key, best_line = key, b
+            placed = ()
             if waiting:
-                cid = cfgs[i].id
                 for pref, b in serves:
-                    # A newcomer (no priority, issued now) of b against the ticket c takes now.
+                    # A newcomer of b (no priority, issued now, after everyone queued: a ticket
+                    # drawn in since `now` too) against the ticket c takes now.
                     if b in waiting and (best_key is None or (
-                            NO_PRIORITY, 0 if pref > 0 and t - now >= cap else pref, now) < best_key):
+                            NO_PRIORITY, 0 if pref > 0 and t - now >= cap else pref, math.inf) < best_key):
                         self.newcomer[b] = t
                         self.newcomer_counter[b] = cid
+                        self._newcomer_step[b] = len(steps)
                         waiting.discard(b)
+                        placed += (b,)
             if best_line is None:
+                steps.append((i, None, placed))
                 continue                       # this counter has nothing left to call
-            ticket = best_line.popleft()[2]
+            line = direct[cid] if best_key[1] == -1 else lines[best_line]
+            h = heads.get(best_line, 0)
+            ticket = line[h][2]
+            heads[best_line] = h + 1
             calls[ticket.id] = t
-            counter_of[ticket.id] = cfgs[i].id
-            order.setdefault(cfgs[i].id, []).append(ticket.id)
+            counter_of[ticket.id] = cid
+            order.setdefault(cid, []).append(ticket.id)
             left -= 1
+            steps.append((i, ticket.id, placed))
             heapq.heappush(heap, (t + call_s(ticket.business), i))
+
+    def with_issued(self, ticket) -> "Projection":
+        """This projection with one plain ticket (no priority, no target, issued after every
+        other) added last to its business's line, replayed from the step it is first taken."""
+        new = object.__new__(Projection)
+        new.config, new.pace, new.now, new._cfgs = self.config, self.pace, self.now, self._cfgs
+        new._direct = self._direct
+        new._lines = dict(self._lines)
+        line = new._lines.get(ticket.business)
+        if line is not None:
+            new._lines[ticket.business] = [*line, (NO_PRIORITY, ticket.issued_at, ticket)]
+        new.calls, new.counter_of = dict(self.calls), dict(self.counter_of)
+        new.order = {c: list(ids) for c, ids in self.order.items()}
+        new.newcomer, new.newcomer_counter = dict(self.newcomer), dict(self.newcomer_counter)
+        new._newcomer_step = dict(self._newcomer_step)
+        step = self._newcomer_step.get(ticket.business)
+        if line is None or step is None:       # no working counter serves it: nobody moves
+            new._steps, new._checkpoints = self._steps, self._checkpoints
+            return new
+        k = step // CHECKPOINT_EVERY
+        at, heap, heads, waiting = self._checkpoints[k]
+        new._steps, new._checkpoints = self._steps[:at], self._checkpoints[:k]
+        for i, tid, placed in self._steps[at:]:          # undo what the replay redoes
+            if tid is not None:
+                del new.calls[tid]
+                cid = new.counter_of.pop(tid)
+                new.order[cid].pop()
+                if not new.order[cid]:
+                    del new.order[cid]
+            for b in placed:
+                new.newcomer.pop(b, None)
+                new.newcomer_counter.pop(b, None)
+                new._newcomer_step.pop(b, None)
+        new._play(list(heap), dict(heads), set(waiting))
+        return new
+
+
+CHECKPOINT_EVERY = 32

@@ -7,6 +7,7 @@ import pytest
 
 from core import views
 from core.config import load_config
+from core.estimates import QueueSnapshot
 from core.hall import Hall
 from core.store import Store
 
@@ -59,13 +60,14 @@ def test_an_issue_is_drawn_into_the_picture_without_reading_it(hall, clock):
     reads = hall.pictures.reads
     clock.advance(0.2)
     ticket = hall.issue_ticket("F-NEW", "new")[0]
-    told = views.ticket_view(hall.config, ticket, hall.placing(ticket))
-    assert hall.pictures.reads == reads                      # no read of the queues, no drawing
-    assert not hall.picture().queue.drawn
-    # What it was told is what the full projection says, once drawn.
-    drawn = views.ticket_view(hall.config, ticket, hall.pictures.drawn().queue)
-    assert {k: told[k] for k in ("ahead", "estimated_wait_s", "on_deck", "deck_position")} == \
-        {k: drawn[k] for k in ("ahead", "estimated_wait_s", "on_deck", "deck_position")}
+    p = hall.placing(ticket)
+    told = views.ticket_view(hall.config, ticket, p)
+    assert hall.pictures.reads == reads and p.drawn          # no read of the queues
+    # What it was told, and everyone's place, is what the whole projection drawn again says.
+    again = QueueSnapshot(hall.config, p.queued, p.counters, p.now, p.history)
+    assert again.projection().calls == p.projection().calls
+    keys = ("ahead", "estimated_wait_s", "on_deck", "deck_position")
+    assert {k: told[k] for k in keys} == {k: views.ticket_view(hall.config, ticket, again)[k] for k in keys}
 
 
 def test_a_burst_of_issues_is_placed_by_one_drawing(hall):
@@ -85,3 +87,34 @@ def test_a_burst_of_issues_is_placed_by_one_drawing(hall):
     assert len(set(draws)) == 1                              # one drawing placed all five
     snap = hall.pictures.drawn().queue
     assert places == [snap.ahead(t) for t in burst] and places == sorted(places)
+
+
+def test_an_issue_replayed_from_its_step_is_the_whole_projection_drawn_again():
+    """Projection.with_issued against drawing it all again: random queues (priorities,
+    transfers to a window), random windows at work, busy or not, issues one after another."""
+    import random
+    from core.projection import AtCounter, Pace, Projection
+    from core.tickets import QueuedTicket
+    config = load_config(None)
+    codes, windows = [b.code for b in config.businesses], [c.id for c in config.counters]
+    classes = [None, None, None] + [p.code for p in config.priority_classes]
+    rnd = random.Random(2)
+
+    def drawn(p):
+        return p.calls, p.counter_of, p.order, p.newcomer, p.newcomer_counter
+    for _ in range(150):
+        queued = [QueuedTicket(f"t{i}", f"N{i:03d}", rnd.choice(codes), "waiting", rnd.choice(classes),
+                               1000 + rnd.uniform(0, 5000), 0,
+                               rnd.choice(windows) if rnd.random() < 0.05 else None)
+                  for i in range(rnd.randint(0, 200))]
+        working = rnd.sample(windows, rnd.randint(1, len(windows)))
+        busy = {c: AtCounter(c, rnd.choice(codes), 6000 - rnd.uniform(0, 600))
+                for c in working if rnd.random() < 0.5}
+        pace = Pace(config, [])
+        p = Projection(config, queued, working, busy, 6000.0, pace, asked_at=6000.0)
+        for k in range(rnd.randint(1, 4)):
+            new = QueuedTicket(f"x{k}", f"X{k:03d}", rnd.choice(codes), "waiting", None,
+                               6000.0 + k, 6000.0 + k, None)
+            queued = [*queued, new]
+            p = p.with_issued(new)
+            assert drawn(p) == drawn(Projection(config, queued, working, busy, 6000.0, pace, asked_at=6000.0))

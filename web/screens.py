@@ -57,6 +57,7 @@ class Screens:
             if self.hall.store.closed:
                 break
             try:
+                self.hall.pictures.refresh()        # estimates move with time: redrawn here
                 if self._due.is_set():
                     self.socketio.sleep(max(0.0, self._drawn_at + DRAW_GAP_S - time.monotonic()))
                     self._due.clear()
