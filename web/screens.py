@@ -13,6 +13,7 @@ Emits skip the message queue: every process draws for its own sockets.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -21,6 +22,7 @@ from core import picture, presenters
 from .event_table import PHONES_ROOM
 WALL_ROOM = "wall"
 ESTIMATES_ROOM = "estimates"
+log = logging.getLogger("hall.screens")
 ESTIMATE_DELAY_S = 0.5
 ESTIMATE_EVERY_S = 1.0
 DRAW_GAP_S = 0.05
@@ -56,16 +58,22 @@ class Screens:
             self._due.wait(timeout=timeout)
             if self.hall.store.closed:
                 break
-            try:
-                self.hall.pictures.refresh()        # estimates move with time: redrawn here
-                if self._due.is_set():
-                    self.socketio.sleep(max(0.0, self._drawn_at + DRAW_GAP_S - time.monotonic()))
-                    self._due.clear()
-                    self._draw()
-                self._push_estimates()
-            except Exception:       # the store closing at shutdown; the next change retries
-                if self.hall.store.closed:
-                    break
+            for step in (self.hall.pictures.refresh, self._draw_if_due, self._push_estimates):
+                try:
+                    step()
+                except Exception:       # noqa: BLE001 — the store closing at shutdown, or a fault:
+                    if self.hall.store.closed:
+                        return
+                    log.exception("the screens' task: %s failed", step.__name__)
+                    with self._lock:    # never a tight loop: the next change or second retries
+                        self._estimates_at = None
+                    self.socketio.sleep(0.5)
+
+    def _draw_if_due(self) -> None:
+        if self._due.is_set():
+            self.socketio.sleep(max(0.0, self._drawn_at + DRAW_GAP_S - time.monotonic()))
+            self._due.clear()
+            self._draw()
 
     def _draw(self) -> None:
         p = self.hall.pictures.drawn()
