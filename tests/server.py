@@ -38,7 +38,9 @@ class HallServer:
         self.log = db.parent / f"server-{self.port}.log"
         HallServer.running[self.url] = self
 
-    def start(self, timeout_s: float = 20.0) -> "HallServer":
+    def start(self, timeout_s: float = 45.0) -> "HallServer":
+        # generous: on a 2-core CI machine running the suite in parallel, the device process and
+        # gunicorn's workers take ten seconds or more to come up
         cmd = [PYTHON, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
                "--db", str(self.db), *(["--demo"] if self.demo else []),
                *(["--config", str(self.config)] if self.config else []), *self.extra]
