@@ -1,7 +1,7 @@
 """What the counter records after service (SPEC §3 flows 4, 6, 7): a recommendation and whether
 the customer took it, a follow-up for a query that could not be answered on the spot (due in
 Chinese working days), and for an account closing the churn reason, the retention offer and
-whether the customer stayed. Mixed into Hall."""
+whether the customer stayed."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,9 @@ from .clock import business_day, iso
 from .errors import Conflict, Forbidden, HallError, NotFound
 from .events import FollowUpChanged
 from .identity import mask_contact, normalise_contact
-from .store import Tx
+from .day_config import DayPlan
+from .serving import Serving
+from .store import Store, Tx
 from .tickets import Ticket
 from .workdays import add_working_days
 
@@ -21,10 +23,17 @@ FOLLOW_UP_KINDS = ("query", "complaint")
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,2}[0-9]{3}$")
 
 
-class AfterServiceCommands:
+class AfterService:
+    def __init__(self, plan: DayPlan, store: Store, clock, serving: Serving):
+        self.plan = plan
+        self.store = store
+        self.clock = clock
+        self.serving = serving          # whose customer a record is about
+        self.tz = plan.tz
+
     def _served_here(self, tx: Tx, counter_id: str, clerk: str, ticket_id: str) -> Ticket:
         """The ticket this clerk serves, or served at this counter in the last half hour."""
-        self._counter(tx, counter_id, clerk)
+        self.serving.counter(tx, counter_id, clerk)
         t = tx.ticket(ticket_id)
         if t is None:
             raise NotFound("unknown_ticket", "没有找到这张号票")
@@ -60,15 +69,15 @@ class AfterServiceCommands:
     def record_churn(self, counter_id: str, clerk: str, ticket_id: str, reason: str,
                      offer: str | None, stayed: bool) -> tuple[dict, list]:
         """销户/销号: why, what was offered, and whether the customer stayed."""
-        lists = self.config.after_service
+        lists = self.plan.config.after_service
         if reason not in lists.churn_reasons:
             raise HallError("unknown_churn_reason", "请从列表中选择销户原因",
                             choices=list(lists.churn_reasons))
         offer = (offer or "").strip() or None
         with self.store.write() as tx:
             t = self._served_here(tx, counter_id, clerk, ticket_id)
-            b = self.config.business(t.business)
-            if b is None or not self.config.asks_retention(b):
+            b = self.plan.config.business(t.business)
+            if b is None or not self.plan.config.asks_retention(b):
                 raise Conflict("not_an_account_closing", f"{b.name if b else t.business}不是销户/销号业务")
             now = self.clock.now()
             tx.append_event(at=now, day=business_day(now, self.tz), kind="churn", ticket=t,
@@ -77,10 +86,10 @@ class AfterServiceCommands:
 
     # --- follow-ups -----------------------------------------------------------------
     def due_date(self, business_code: str, opened: date) -> tuple[date, str | None]:
-        b = self.config.business(business_code)
+        b = self.plan.config.business(business_code)
         if b is None:
             raise NotFound("unknown_business", f"没有代码为 {business_code} 的业务")
-        return add_working_days(opened, self.config.follow_up_days(b))
+        return add_working_days(opened, self.plan.config.follow_up_days(b))
 
     def open_follow_up(self, by: str, contact: str, question: str, kind: str = "query", *,
                        counter_id: str | None = None, ticket_id: str | None = None,
@@ -92,7 +101,7 @@ class AfterServiceCommands:
         A refusal names the form field it is about (`field`), in the hall's words."""
         if kind not in FOLLOW_UP_KINDS:
             raise HallError("bad_follow_up_kind", "请选择投诉或咨询", field="kind")
-        if business is not None and self.config.business(business) is None:
+        if business is not None and self.plan.config.business(business) is None:
             raise NotFound("unknown_business", "请从列表中选择业务", field="business")
         question = (question or "").strip()
         if not question:

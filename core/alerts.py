@@ -1,18 +1,19 @@
 """Alerts: what staff must see until someone acknowledges it, kept in the event log.
 Devices raise them here (a printer out of paper, a reader fault); the server's watch raises the
-rest (`watch_floor`); mixed into Hall."""
+rest (`watch_floor`)."""
 from __future__ import annotations
 
-from . import tickets as T
-from .clock import business_day, day_start, iso
+from . import presenters, tickets as T
+from .clock import business_day, day_start
 from .errors import Conflict, NotFound
 from .events import AlertChanged
-from .staff import shown_name
+from .presenters.board import DEVICE_KINDS, DEVICE_STATES
+from .standards import service_limit_s
+from .day_config import DayPlan
+from .reader import HallReader
+from .staff import StaffAccounts, shown_name
+from .store import Store
 
-DEVICE_KINDS = {"printer": "打印机", "idcard": "身份证阅读器", "callpad": "呼叫器"}
-DEVICE_STATES = {"paper_out": "缺纸", "paper_near_end": "纸将用尽", "cover_open": "纸仓盖打开",
-                 "offline": "离线(无响应)", "sam_error": "安全模块故障",
-                 "agent_disconnected": "离线(取号机电脑未连接)"}
 # Alerts whose end is their resolution: once the condition is over nobody needs to act, so the
 # alert leaves the pages (cleared and acknowledged by the hall itself, both in the event log).
 SELF_RESOLVING = ("called",)
@@ -20,58 +21,26 @@ SYSTEM = "system"
 PER_TICKET = ("long_service", "called")     # subject "<counter>:<ticket>": ends with the ticket
 
 
-def service_limit_s(business) -> int | None:
-    """A service's maximum: the business's max_s, else twice its target (None without either).
-    The long-service alert and the manager's red timer use this one rule."""
-    if business is None:
-        return None
-    if business.max_s:
-        return business.max_s
-    return business.target_s * 2 if business.target_s else None
-
-
-class AlertCommands:
-    def _device_place(self, payload: dict) -> str:
-        if payload.get("counter"):
-            return self.counter_name(payload["counter"])
-        kiosk = self.config.kiosk(payload.get("kiosk") or "")
-        return kiosk.name if kiosk else (payload.get("kiosk") or "")
-
-    def device_view(self, payload: dict) -> dict:
-        """A device as staff read it: its place and kind by name (大门取号机 · 打印机), its state
-        in words; the id stays as a detail."""
-        kind = DEVICE_KINDS.get(payload.get("kind"), payload.get("kind") or "")
-        state = payload.get("state")
-        if payload.get("ok") and state == "ok":
-            state_text = "正常"
-        else:
-            state_text = DEVICE_STATES.get(state, f"故障:{state}" if state else "故障")
-        return {**payload, "name": f"{self._device_place(payload)} · {kind}", "kind_name": kind,
-                "state_text": state_text}
+class AlertDesk:
+    def __init__(self, plan: DayPlan, store: Store, clock, reader: HallReader,
+                 staff: StaffAccounts):
+        self.plan = plan
+        self.store = store
+        self.clock = clock
+        self.reader = reader
+        self.staff = staff              # who acknowledged, by name
+        self.tz = plan.tz
 
     def staff_name(self, username: str | None) -> str | None:
         if not username:
             return username
-        with self.store.read() as tx:
-            return shown_name(tx.staff(username), username)
+        return shown_name(self.staff.get(username), username)
 
     def alert_details(self, views: list[dict]) -> list[dict]:
-        """Alert views with what the pages show live: for a customer called and not come
-        (`called`), the counter, the number and when it was called (`called_at`, `called_ts`)."""
-        ids = {v["subject"].split(":", 1)[1] for v in views
-               if v["kind"] == "called" and ":" in (v["subject"] or "")}
-        tickets = {t.id: t for t in self.tickets(sorted(ids))} if ids else {}
-        out = []
-        for v in views:
-            if v["kind"] == "called" and ":" in (v["subject"] or ""):
-                counter, ticket_id = v["subject"].split(":", 1)
-                t = tickets.get(ticket_id)
-                v = {**v, "counter": counter, "counter_name": self.counter_name(counter),
-                     "number": t.number if t else None,
-                     "called_ts": t.called_at if t else None,
-                     "called_at": iso(t.called_at, self.tz) if t and t.called_at else None}
-            out.append(v)
-        return out
+        """Alert views with the tickets the called-not-come ones name (presenters.floor)."""
+        ids = presenters.floor.called_ticket_ids(views)
+        tickets = {t.id: t for t in self.reader.tickets(ids)} if ids else {}
+        return presenters.floor.alert_details(self.plan.config, views, tickets)
 
     def _sync_alert(self, tx, now: float, day: str, kind: str, subject: str, bad: bool,
                     message: str, state: str | None = None) -> AlertChanged | None:
@@ -102,7 +71,8 @@ class AlertCommands:
         now = self.clock.now()
         day = business_day(now, self.tz)
         bad = not payload["ok"] or payload["state"] == "paper_near_end"
-        message = (f"{self._device_place(payload)}{DEVICE_KINDS.get(payload['kind'], payload['kind'])}"
+        place = presenters.board.device_place(self.plan.config, payload)
+        message = (f"{place}{DEVICE_KINDS.get(payload['kind'], payload['kind'])}"
                    f"{DEVICE_STATES.get(payload['state'], '故障:' + payload['state'])}")
         with self.store.write() as tx:
             tx.append_event(at=now, day=day, kind="device",
@@ -118,13 +88,13 @@ class AlertCommands:
         customer called and not come (not started) for longer than `[alerts] called_s`, a wait
         over the hall's threshold, a queue over its length, a counter paused too long.
         Raises what started, clears what ended. Returns how many alerts are up."""
-        cfg = self.config
+        cfg = self.plan.config
         limits = cfg.alerts
         now = self.clock.now()
         day = business_day(now, self.tz)
-        counters = self.counters()
-        snap_queued = self.snapshot().queued
-        current = {t.id: t for t in self.tickets([c.current_ticket for c in counters.values()
+        counters = self.reader.counters()
+        snap_queued = self.reader.snapshot().queued
+        current = {t.id: t for t in self.reader.tickets([c.current_ticket for c in counters.values()
                                                   if c.current_ticket])}
         checks: list[tuple[str, str, bool, str]] = []
         for c in cfg.counters:

@@ -54,20 +54,28 @@ def _line_name(b) -> str:
     return {"fixed": "固网", "mobile": "5G"}.get(b.line, "") + b.name
 
 
-class DayConfig:
-    """Mixed into HallReader: `config` is the file's config with today's changes applied."""
+class DayPlan:
+    """The day's plan: `config` is the file's config (`base_config`) with today's changes
+    applied, seen by every process within REFRESH_S."""
 
-    def _init_day_config(self, config: HallConfig) -> None:
-        self.base_config = config
-        self._day_config = config
-        self._day_key: tuple | None = None
-        self._day_checked = float("-inf")
+    def __init__(self, base_config: HallConfig, store, clock):
+        self.base_config = base_config
+        self.store = store
+        self.clock = clock
+        self.tz = base_config.hall.tz
+        self._config = base_config
+        self._key: tuple | None = None
+        self._checked = float("-inf")
 
     @property
     def config(self) -> HallConfig:
-        if time.monotonic() - self._day_checked >= REFRESH_S:
-            self._refresh_day_config()
-        return self._day_config
+        if time.monotonic() - self._checked >= REFRESH_S:
+            self._refresh()
+        return self._config
+
+    def counter_name(self, counter_id: str) -> str:
+        c = self.config.counter(counter_id)
+        return c.name if c else counter_id
 
     def day_changes(self, tx=None) -> dict[str, list[str]]:
         """Counter → the businesses it serves today, where a manager changed them (read in
@@ -80,18 +88,19 @@ class DayConfig:
         today = business_day(self.clock.now(), self.tz)
         return saved.get("counters", {}) if saved.get("day") == today else {}
 
-    def _refresh_day_config(self) -> None:
+    def changed(self) -> None:
+        """Read the changes again at the next look (this process just wrote one)."""
+        self._checked = float("-inf")
+
+    def _refresh(self) -> None:
         if self.store.closed:
             return
-        self._day_checked = time.monotonic()
+        self._checked = time.monotonic()
         changes = self.day_changes()
         key = tuple(sorted((k, tuple(v)) for k, v in changes.items()))
-        if key != self._day_key:
+        if key != self._key:
             try:
-                self._day_config = apply(self.base_config, changes)
+                self._config = apply(self.base_config, changes)
             except HallError:           # the file changed under a saved change: the file wins
-                self._day_config = self.base_config
-            self._day_key = key
-
-    def _day_config_changed(self) -> None:
-        self._day_checked = float("-inf")
+                self._config = self.base_config
+            self._key = key

@@ -1,27 +1,21 @@
-"""The reading side of the hall: snapshots of the queue, tickets, counters, the event log."""
+"""The reading side of the hall: the picture (core/picture.py) and what is read from it, tickets,
+the event log."""
 from __future__ import annotations
 
-import json
-
-from .clock import SystemClock, business_day
-from .config import HallConfig
-from .day_config import DayConfig
+from .clock import business_day
 from .errors import NotFound
 from .estimates import QueueSnapshot
 from .picture import LAST_CALLS, Picture, Pictures, estimates
-from .statistics import HallStatistics
 from .store import Store
 from .tickets import CounterState, Ticket
 
 
-class HallReader(DayConfig):
-    def __init__(self, config: HallConfig, store: Store, clock=None):
+class HallReader:
+    def __init__(self, store: Store, clock, pictures: Pictures, tz):
         self.store = store
-        self.clock = clock or SystemClock()
-        self.tz = config.hall.tz
-        self._init_day_config(config)
-        self.pictures = Pictures(store, self.clock, lambda: self.config)
-        self.statistics_part = HallStatistics(config, store, self.clock)
+        self.clock = clock
+        self.pictures = pictures
+        self.tz = tz
 
     def today(self) -> str:
         return business_day(self.clock.now(), self.tz)
@@ -29,10 +23,6 @@ class HallReader(DayConfig):
     def picture(self) -> Picture:
         """The hall now (core/picture.py): read once per change, shared by every screen."""
         return self.pictures.current()
-
-    def issuing(self) -> dict:
-        """Ticket issuing: mode normal · paused · limited, the manager's message, open businesses."""
-        return json.loads(json.dumps(self.picture().issuing))
 
     def business_estimates(self) -> dict[str, dict]:
         """Per business: how many wait, and what a ticket taken now would be told."""
@@ -51,24 +41,6 @@ class HallReader(DayConfig):
         before = self.version()
         return read(), before
 
-    def undoable_no_show(self, counter_id: str) -> dict | None:
-        """The no-show this counter may still undo: its number and until when (hall time)."""
-        with self.store.read() as tx:
-            last = tx.last_turn(counter_id)
-        if not last or last["kind"] != "no_show":
-            return None
-        until = last["at"] + self.config.routing.no_show_undo_s
-        return {"number": last["number"], "until_ts": until} if self.clock.now() <= until else None
-
-    def rated(self, ticket_id: str) -> bool:
-        with self.store.read() as tx:
-            return tx.rating(ticket_id) is not None
-
-    def counter_name(self, counter_id: str) -> str:
-        c = self.config.counter(counter_id)
-        return c.name if c else counter_id
-
-    # --- reading --------------------------------------------------------------------
     def snapshot(self) -> QueueSnapshot:
         return self.picture().queue
 
@@ -108,14 +80,3 @@ class HallReader(DayConfig):
     def events(self, day_from: str, day_to: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
         with self.store.read() as tx:
             return tx.events(day_from, day_to, kinds)
-
-    # --- the manager's statistics: their own part (core/statistics.py) ----------------
-    def statistics(self, day_from: str, day_to: str) -> dict:
-        """stats.compute over these days: past days summed from their kept tallies, today from
-        the log."""
-        return self.statistics_part.of_days(day_from, day_to)
-
-    def keep_tallies(self, days: int = 366, pause=lambda: None) -> None:
-        """Count the past `days` not kept yet, a week at a time with `pause()` between (run in
-        the background after start-up, so the first look at a year is not the slow one)."""
-        self.statistics_part.keep_days(days, pause)

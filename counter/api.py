@@ -1,37 +1,31 @@
 """Counter actions. Every action needs the signed-in clerk to hold that counter."""
 from __future__ import annotations
 
-from core import stats, views
+from core import presenters
 from core.errors import NotFound
+from web import states
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import CallOut, CounterActionOut, Pause, Tick, Transfer
+from web.schemas import CallOut, CounterActionOut, DeskOut, Pause, Tick, Transfer
 
 from . import ERRORS, SERVING_ROLES, bp
-from .records import after_service
 
 
-def _answer(counter_state=None, ticket=None, counter_id: str | None = None):
-    """An action's answer, with `version`: the page paints it only if newer than what it shows."""
-    hall = ctx().hall
+def _answer(staff, counter_state=None, ticket=None, counter_id: str | None = None, model=CounterActionOut):
+    """An action's answer: the counter, the ticket acted on, the hall's `version` (the page paints
+    it only if newer than what it shows) and the whole desk, so the page asks nothing more."""
+    c = ctx()
     counter_id = counter_id or counter_state.id
-
-    def read():
-        snap = hall.snapshot()
-        state = hall.counters()[counter_id]
-        current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
-        return {
-            "counter": views.counter_view(hall.config, state, current, snap),
-            "ticket": views.ticket_view(hall.config, hall.ticket(ticket.id), snap) if ticket else None,
-        }
-    body, version = hall.as_of(read)
-    return ok({**body, "version": version})
+    p = c.hall.picture()
+    desk = states.desk(c, counter_id, staff.username, p)
+    return ok(presenters.desk.answer(p, counter_id, c.hall.ticket(ticket.id) if ticket else None,
+                                     desk, model))
 
 
 @route(bp, "/api/counters/<counter_id>/open", "POST", summary="Take the counter (sign in at it)",
        tag="counter", roles=SERVING_ROLES, answers={200: CounterActionOut}, errors=ERRORS)
 def open_counter(counter_id: str, staff):
-    return _answer(run(ctx().hall.open_counter, counter_id, staff.username))
+    return _answer(staff, run(ctx().hall.open_counter, counter_id, staff.username))
 
 
 @route(bp, "/api/counters/<counter_id>/close", "POST", summary="Leave the counter",
@@ -42,14 +36,14 @@ def close_counter(counter_id: str, staff):
     # A manager may close a counter someone else left open; a clerk only their own.
     clerk = None if staff.role in ("manager", "admin") and holder and holder.clerk != staff.username \
         else staff.username
-    return _answer(run(hall.close_counter, counter_id, clerk))
+    return _answer(staff, run(hall.close_counter, counter_id, clerk))
 
 
 @route(bp, "/api/counters/<counter_id>/call-next", "POST", summary="Call the next ticket",
        tag="counter", roles=SERVING_ROLES, answers={200: CallOut}, errors=ERRORS)
 def call_next(counter_id: str, staff):
     ticket = run(ctx().hall.call_next, counter_id, staff.username)
-    return _answer(ticket=ticket, counter_id=counter_id)
+    return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
 
 
 def _action(name: str, summary: str, answers_counter: bool = False):
@@ -59,8 +53,8 @@ def _action(name: str, summary: str, answers_counter: bool = False):
     def view(counter_id: str, staff):
         result = run(getattr(ctx().hall, command), counter_id, staff.username)
         if answers_counter:
-            return _answer(result)
-        return _answer(ticket=result, counter_id=counter_id)
+            return _answer(staff, result)
+        return _answer(staff, ticket=result, counter_id=counter_id)
     view.__name__ = command
     route(bp, f"/api/counters/<counter_id>/{name}", "POST", summary=summary, tag="counter",
           roles=SERVING_ROLES, answers={200: CounterActionOut}, errors=ERRORS)(view)
@@ -77,7 +71,7 @@ _action("resume", "Resume after a pause", answers_counter=True)
 @route(bp, "/api/counters/<counter_id>/pause", "POST", summary="Pause the counter (暂停服务), with a reason",
        tag="counter", roles=SERVING_ROLES, body=Pause, answers={200: CounterActionOut}, errors=ERRORS)
 def pause(counter_id: str, staff, body: Pause):
-    return _answer(run(ctx().hall.pause, counter_id, staff.username, body.reason))
+    return _answer(staff, run(ctx().hall.pause, counter_id, staff.username, body.reason))
 
 
 @route(bp, "/api/counters/<counter_id>/checklist", "POST",
@@ -85,47 +79,19 @@ def pause(counter_id: str, staff, body: Pause):
        tag="counter", roles=SERVING_ROLES, body=Tick, answers={200: CounterActionOut}, errors=ERRORS)
 def tick(counter_id: str, staff, body: Tick):
     ticket = run(ctx().hall.tick, counter_id, staff.username, body.key, body.ticked)
-    return _answer(ticket=ticket, counter_id=counter_id)
+    return _answer(staff, ticket=ticket, counter_id=counter_id)
 
 
 @route(bp, "/api/counters/<counter_id>/desk", "GET",
-       summary="Everything the counter page shows: the counter, its customer, its line, the clerk's day",
-       tag="counter", roles=SERVING_ROLES, errors=ERRORS)
+       summary="Everything the counter page shows: the counter, its customer, its line, the clerk's "
+               "day (pushed as `desk` to the clerk's pages)",
+       tag="counter", roles=SERVING_ROLES, answers={200: DeskOut}, errors=ERRORS)
 def desk(counter_id: str, staff):
-    hall = ctx().hall
-    cfg = hall.config.counter(counter_id)
-    if cfg is None:
+    c = ctx()
+    if c.hall.config.counter(counter_id) is None:
         raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
-    body, version = hall.as_of(lambda: _desk(hall, cfg, counter_id, staff))
-    return ok({**body, "version": version})
-
-
-def _desk(hall, cfg, counter_id: str, staff) -> dict:
-    snap = hall.snapshot()
-    state = hall.counters()[counter_id]
-    current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
-    counts = hall.waiting_counts()
-    customer = None
-    if current is not None:
-        b = hall.config.business(current.business)
-        customer = {**views.ticket_view(hall.config, current, snap),
-                    "masked_name": current.masked_name, "age_band": current.age_band,
-                    "issued_ts": current.issued_at, "called_ts": current.called_at,
-                    "started_ts": current.started_at, "target_s": b.target_s, "max_s": b.max_s,
-                    "checklist": [{"key": k, "text": hall.config.checklist.get(k, k),
-                                   "required": k in b.checklist_required, "ticked": k in current.ticked}
-                                  for k in b.checklist]}
-    today = hall.today()
-    day = stats.clerk_day(hall.config, hall.events(today, today, ("finished",)), staff.username)
-    return {
-        "counter": {**views.counter_view(hall.config, state, current, snap), "clerk": state.clerk},
-        "customer": customer,
-        "waiting": {code: counts.get(code, 0) for code in cfg.businesses},
-        "my_day": day,
-        "after_service": after_service(counter_id, staff.username),
-        "undo_no_show": hall.undoable_no_show(counter_id),
-        "now_ts": hall.clock.now(),           # the page's timer runs on the hall's clock
-    }
+    p = c.hall.picture()
+    return ok(states.desk(c, counter_id, staff.username, p, version=p.version))
 
 
 @route(bp, "/api/counters/<counter_id>/transfer", "POST",
@@ -134,4 +100,4 @@ def _desk(hall, cfg, counter_id: str, staff) -> dict:
 def transfer(counter_id: str, staff, body: Transfer):
     ticket = run(ctx().hall.transfer, counter_id, staff.username, business=body.business,
                  to_counter=body.counter, reason=body.reason)
-    return _answer(ticket=ticket, counter_id=counter_id)
+    return _answer(staff, ticket=ticket, counter_id=counter_id)

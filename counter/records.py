@@ -2,8 +2,6 @@
 churn reason. Each on the customer being served or the one just finished at this counter."""
 from __future__ import annotations
 
-from datetime import date
-
 from core.errors import HallError
 from web.api import ok, route
 from web.context import ctx, run
@@ -40,25 +38,3 @@ def follow_up(counter_id: str, staff, body: FollowUp):
     row = run(hall.open_follow_up, staff.username, body.contact, body.question, body.kind,
               counter_id=counter_id, ticket_id=body.ticket)
     return ok({**hall.follow_up_view(row), "recorded": hall.recorded_for(body.ticket)}, 201)
-
-
-def after_service(counter_id: str, clerk: str) -> dict | None:
-    """The desk's after-service block: the ticket to record on, the lists, what is recorded."""
-    hall = ctx().hall
-    t = hall.recordable(counter_id, clerk)
-    if t is None:
-        return None
-    b = hall.config.business(t.business)
-    due, warning = hall.due_date(t.business, date.fromisoformat(hall.today()))
-    lists = hall.config.after_service
-    return {
-        "ticket": t.id, "number": t.number, "business": t.business,
-        "business_name": b.name if b else t.business, "done": t.status == "done",
-        "retention": bool(b and hall.config.asks_retention(b)),
-        "follow_up_due": {"date": due.isoformat(), "warning": warning,
-                          "working_days": hall.config.follow_up_days(b) if b else None},
-        "lists": {"recommendations": list(lists.recommendations),
-                  "churn_reasons": list(lists.churn_reasons),
-                  "retention_offers": list(lists.retention_offers)},
-        "recorded": hall.recorded_for(t.id),
-    }

@@ -7,21 +7,20 @@ import qrcode
 import qrcode.image.svg
 from flask import Response
 
-from core import views
+from core import presenters, views
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import Rating, RatingOut, TicketOut
+from web.schemas import Rating, RatingOut, TicketPageOut
 
 from . import bp
 
 
 @route(bp, "/api/tickets/<token>", "GET", summary="A ticket's public view (the phone follows it)",
-       tag="phone", answers={200: TicketOut}, errors=(404,))
+       tag="phone", answers={200: TicketPageOut}, errors=(404,))
 def ticket(token: str):
     hall = ctx().hall
-    view = views.ticket_view(hall.config, hall.ticket(token), hall.snapshot())
-    view["rated"] = hall.rated(token)
-    return ok(view)
+    view = presenters.parts.ticket(hall.config, hall.ticket(token), hall.snapshot())
+    return ok(presenters.phone.ticket_page(view, hall.rated(token)))
 
 
 @route(bp, "/api/tickets/<token>/rating", "POST", summary="Rate the service once the ticket is done",

@@ -8,12 +8,12 @@ from flask import abort, current_app, render_template, request, send_file, url_f
 
 from core import views
 from core.errors import HallError, NotFound, Unavailable
-from web import trust
+from web import states, trust
 from web.api import ok, route
 from web.context import ctx, run
 from web.pairing import pairing_screen
 from web.i18n import both_languages, select_locale
-from web.schemas import Rating, RatingOut
+from web.schemas import CounterScreenOut, Rating, RatingOut
 
 from . import bp
 from .strings import STRINGS
@@ -68,19 +68,15 @@ def phone(token: str):
     return render_template("display/phone.html", page=page, hall=hall.config.hall)
 
 
-@route(bp, "/api/counters/<counter_id>/screen", "GET", summary="What a counter's own screen shows",
-       tag="display", errors=(404,))
+@route(bp, "/api/counters/<counter_id>/screen", "GET",
+       summary="What a counter's own screen shows (pushed as `screen`, topic \"counter:<id>\")",
+       tag="display", answers={200: CounterScreenOut}, errors=(404,))
 def counter_screen_state(counter_id: str):
-    hall = ctx().hall
-    if hall.config.counter(counter_id) is None:
+    c = ctx()
+    if c.hall.config.counter(counter_id) is None:
         raise NotFound("unknown_counter", f"没有编号为 {counter_id} 的窗口")
-    state = hall.counters()[counter_id]
-    current = hall.tickets([state.current_ticket])[0] if state.current_ticket else None
-    clerk = ctx().accounts.get(state.clerk) if state.clerk else None
-    view = views.counter_view(hall.config, state, current)
-    view.update(clerk_name=clerk.display_name if clerk else None,
-                staff_no=clerk.staff_no if clerk else None)
-    return ok(view)
+    p = c.hall.picture()
+    return ok(states.screen(c, counter_id, p, v=p.version))
 
 
 @route(bp, "/api/counters/<counter_id>/rating", "POST",

@@ -6,10 +6,11 @@ from core import views
 from web.api import ok, route, row_id
 from web.context import ctx, run
 from web.schemas import Answer, FollowUp, Precheck
+from web.states import FLOOR_ROLES
+from web import states
 
 from . import bp
 
-FLOOR_ROLES = ("guide", "manager", "admin")
 ANSWER_ROLES = ("guide", "clerk", "manager", "admin")
 
 
@@ -21,42 +22,10 @@ def lineup(staff):
 
 @route(bp, "/api/floor", "GET",
        summary="The guide's board: lineup per counter with pre-check, arrivals, help requests, "
-               "alerts, long waits, follow-ups due",
+               "alerts, long waits, follow-ups due (pushed as `floor`, topic \"floor\")",
        tag="guide", roles=FLOOR_ROLES)
 def floor(staff):
-    c = ctx()
-    board = c.hall.floor_board()
-    return ok(with_names(board, c.accounts.names(), c.hall.counters()))
-
-
-def with_names(board: dict, names: dict[str, str], states: dict) -> dict:
-    """People by their names (display_name, the username only where there is none): the clerk
-    at each counter, who pre-checked, who took a help request, who opened a follow-up; and the
-    details the called-not-come alerts show live."""
-    def name(username):
-        return names.get(username, username) if username else None
-
-    def person(p):
-        if p:
-            p["prechecked_by_name"] = name(p.get("prechecked_by"))
-    current = {t.id: t for t in ctx().hall.tickets([c["current"]["id"] for c in board["counters"]
-                                                    if c.get("current")])}
-    for counter in board["counters"]:
-        state = states.get(counter["id"])
-        counter["clerk"] = state.clerk if state else None
-        counter["clerk_name"] = name(counter["clerk"])
-        if counter.get("current") and counter["current"]["id"] in current:
-            counter["current"]["status"] = current[counter["current"]["id"]].status   # called · serving
-        for key in ("current", "on_deck", "third"):
-            person(counter.get(key))
-    for p in board.get("long_waits", []):
-        person(p)
-    for h in board["help"]:
-        h["accepted_by_name"] = name(h.get("accepted_by"))
-    for f in board["follow_ups"]:
-        f["opened_by_name"] = name(f.get("opened_by"))
-    board["alerts"] = ctx().hall.alert_details(board["alerts"])
-    return board
+    return ok(states.floor(ctx()))
 
 
 @route(bp, "/api/tickets/<ticket_id>/precheck", "POST",

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
-from core import tickets as T, views
+from core import presenters, tickets as T, views
 from core.errors import Conflict, Forbidden, HallError
 from web import auth, trust
 from web.api import ok, route
@@ -32,14 +32,16 @@ def issue(body: IssueTicket):
     if not created and ticket.request_id != body.request_id:
         # The same person, the same queue (a second card read): the ticket they already have.
         # Nothing prints now: say so, and whether it printed then (POST …/print prints it again).
-        view.update(existing=True, printed=False, print_error="already_issued",
-                    printed_before=bool(ticket.printed))
+        view = presenters.kiosk.issued(view, existing=True, printed=False,
+                                       print_error="already_issued",
+                                       printed_before=bool(ticket.printed))
     elif ticket.kiosk is not None:
         if ticket.printed is None:      # first time, or a retry after a crash before printing
             publish_pending()           # the arrival is news before the paper is out
             printed, error = c.devices.print_ticket(ticket.kiosk, view, views.hall_view(c.hall.config))
             ticket = run(c.hall.record_print, ticket.id, printed, error)
-        view.update(existing=False, printed=bool(ticket.printed), print_error=ticket.print_error)
+        view = presenters.kiosk.issued(view, existing=False, printed=bool(ticket.printed),
+                                       print_error=ticket.print_error)
     return ok(view, 201 if created else 200)
 
 
@@ -98,8 +100,8 @@ def print_again(token: str, body: PrintAgain):
     if not printed:             # nothing came out: the customer may try again at once
         with _reprint_lock:
             _reprinted.pop(ticket.id, None)
-    view.update(existing=True, printed=printed, print_error=error, reprint=True)
-    return ok(view)
+    return ok(presenters.kiosk.issued(view, existing=True, printed=printed, print_error=error,
+                                      reprint=True))
 
 
 @route(bp, "/api/kiosks/<kiosk_id>/read-card", "POST", summary="Read the kiosk's ID-card reader",

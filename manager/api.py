@@ -4,38 +4,26 @@ from __future__ import annotations
 
 from flask import Response
 
-from core.alerts import service_limit_s
 from web.api import ok, route
 from web.context import ctx, run
+from web import states
 from web.schemas import CounterBusinesses, Issuing, StatsOut, StatsQuery
+from web.states import BOARD_ROLES
 
 from . import bp
 from .export import table_rows, to_csv
 
 
-MANAGER_ROLES = ("manager", "admin")
+MANAGER_ROLES = BOARD_ROLES
 
 
 @route(bp, "/api/manager/hall", "GET",
        summary="The live hall: counters with service timers, queues with longest waits and the "
-               "wait a new ticket would be told, issuing, alerts, devices", tag="manager",
+               "wait a new ticket would be told, issuing, alerts, devices (pushed as `board`, "
+               "topic \"board\")", tag="manager",
        roles=MANAGER_ROLES)
 def live_hall(staff):
-    c = ctx()
-    hall = c.hall
-    board = hall.hall_board()
-    names = c.accounts.names()
-    for counter in board["counters"]:
-        counter["clerk_name"] = names.get(counter["clerk"], counter["clerk"]) if counter["clerk"] else None
-        cur = counter.get("current")
-        if cur is not None:
-            # Red past this (the business's maximum, else twice its target): the same rule as
-            # the long-service alert, so the timer is red exactly when the alert is up.
-            cur["limit_s"] = service_limit_s(hall.config.business(cur["business"]))
-    board["called_alert_s"] = hall.config.alerts.called_s
-    board["alerts"] = hall.alert_details(board["alerts"])
-    board["devices"] = sorted((hall.device_view(d) for d in c.devices.status()), key=lambda d: d["name"])
-    return ok(board)
+    return ok(states.board(ctx()))
 
 
 @route(bp, "/api/counters/<counter_id>/businesses", "POST",

@@ -1,6 +1,7 @@
 """Shared fixtures: the core on a temporary database, the Flask app and its clients."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Every screen's shape validated against its model (core/presenters/parts.py), here and in the
+# test servers this process starts.
+os.environ.setdefault("HALL_CHECK_SHAPES", "1")
 
 from core.clock import ManualClock  # noqa: E402
 from core.config import load_config  # noqa: E402

@@ -144,6 +144,8 @@ def test_a_double_press_a_never_started_customer_and_an_undone_no_show(browser, 
 
 
 def test_an_older_answer_never_overwrites_a_newer_one(browser, live):
+    """The desk comes in every answer and is pushed after every change: a slow older answer
+    lands last and is not painted, and the page never reads its desk again after a push."""
     for _ in range(3):
         issue(live, "F-NEW")
     page = sign_in(browser, live)
@@ -155,19 +157,20 @@ def test_an_older_answer_never_overwrites_a_newer_one(browser, live):
       const el = document.querySelector('[data-current-ticket]');
       new MutationObserver(() => window.__painted.push(el.textContent))
         .observe(el, {childList: true, characterData: true, subtree: true}); }""")
+    reads = []
+    page.on("request", lambda r: reads.append(r.url) if r.url.endswith("/api/counters/1/desk") else None)
     held = []
 
-    def hold_first_desk(route):
-        if held:
-            return route.continue_()
-        held.append((route, route.fetch()))      # read by the server now, delivered later
-    page.route("**/api/counters/1/desk", hold_first_desk)
-    live.publish(live.hall.start("1", "demo-clerk")[1])      # the page re-reads its desk: held
+    def hold_start(route):
+        held.append((route, route.fetch()))      # done by the server now, answered later
+    page.route("**/api/counters/1/start", hold_start)
+    page.click('[data-action="start"]')
     deadline = 50
     while not held and deadline:
         page.wait_for_timeout(100)
         deadline -= 1
-    assert held, "the page did not re-read its desk"
+    assert held, "the start was not sent"
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')    # pushed, not answered yet
     page.wait_for_timeout(2100)
     page.keyboard.press("F1")                                   # finishes A001, calls A002
     current(page, "A002")
@@ -178,6 +181,10 @@ def test_an_older_answer_never_overwrites_a_newer_one(browser, live):
     assert "A002" in painted and "A001" not in painted[painted.index("A002"):], painted
     assert page.inner_text("[data-current-ticket]") == "A002"
     assert page.get_attribute("#desk", "data-ticket-status") == "called"
+    # A change made elsewhere (the call pad's START) is pushed: painted, nothing read again.
+    live.publish(live.hall.start("1", "demo-clerk")[1])
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')
+    assert reads == [], reads
     page.context.close()
 
 

@@ -53,3 +53,26 @@ def test_one_queue_one_window_is_one_run(tmp_path, clock):
     payload = presenters.places(hall.picture())
     assert len(payload["queues"]["M-TOPUP"]) == 1
     assert presenters.read_place(payload, "M-TOPUP", "M300")[0] == 298
+
+
+def test_each_shape_is_written_once_in_its_model(busy, monkeypatch):
+    """A presenter fills its model: the answer's fields are the model's, in its order; a name the
+    model lacks is refused, validated or not (the hall checks the names, the tests the types)."""
+    from core.presenters import desk, kiosk, parts, wall
+    from core import hours
+    p = busy.picture()
+    t = busy.ticket(p.queued[0].id)
+    view = parts.ticket(busy.config, t, p.queue)
+    assert list(view) == list(parts.TicketOut.model_fields)
+    assert list(kiosk.hall_view(busy.config)) == [n for n in kiosk.HallOut.model_fields if n != "hours"]
+    board = wall.hall_state(p, hours.state(busy, with_now=False))
+    assert all(parts.CounterStateOut.model_validate(c) for c in board["counters"])
+    one = desk.desk(p, "1", {"served": 0}, None, None, p.at, v=p.version)
+    assert desk.DeskOut.model_validate(one).counter.clerk == "c1"
+    for check in (True, False):
+        monkeypatch.setattr(parts, "CHECK", check)
+        with pytest.raises(ValueError):
+            parts.shaped(parts.CounterStateOut, **{**board["counters"][0], "clerk": "c1"})
+        with pytest.raises(ValueError):
+            parts.shaped(parts.CounterStateOut, id="1")
+        assert parts.shaped(parts.CounterStateOut, **board["counters"][0]) == board["counters"][0]

@@ -273,3 +273,94 @@ def test_topics_keep_kiosk_and_counter_screen_events_off_the_phones(app, client,
         assert len(named(got[who], "ticket_called")) == 2
         assert not named(got[who], "service_finished") and not named(got[who], "estimates_changed")
         assert not named(got[who], "ticket_issued")       # "staff" as a topic opens nothing
+
+
+def _staff_socket(app, username, topics=()):
+    http = app.test_client()
+    login(http, username)
+    socketio = app.extensions["hall"].socketio
+    s = socketio.test_client(app, flask_test_client=http, auth={"topics": list(topics)})
+    s.get_received()
+    return http, s
+
+
+def test_the_clerk_is_pushed_the_desk_and_every_answer_carries_it(app, client, clerk):
+    socketio = app.extensions["hall"].socketio
+    desk_socket = socketio.test_client(app, flask_test_client=clerk)
+    desk_socket.get_received()
+    _, guide = _staff_socket(app, "demo-guide")              # staff, but not this counter's clerk
+    for _ in range(3):
+        issue(client, "F-NEW")
+    pushed = _received(desk_socket, "desk", lambda d: d["waiting"]["F-NEW"] == 3)[-1]
+    assert pushed["counter"]["id"] == "1" and pushed["counter"]["on_deck"] == "A001"
+    answer = clerk.post("/api/counters/1/call-next").get_json()
+    # The answer carries the whole desk, as GET …/desk gives it, at the answer's version.
+    got = clerk.get("/api/counters/1/desk").get_json()
+    assert answer["version"] > pushed["v"] and answer["ticket"]["number"] == "A001"
+    assert answer["desk"] == {k: v for k, v in got.items() if k != "version"}
+    assert answer["desk"]["customer"]["number"] == "A001" and answer["desk"]["waiting"]["F-NEW"] == 2
+    after = _received(desk_socket, "desk", lambda d: d["v"] >= answer["version"])[-1]
+    assert after["v"] == answer["version"] == got["version"]
+    assert {k: v for k, v in after.items() if k != "v"} == answer["desk"]
+    # A tick (no event) answers its desk; an after-service record answers what is recorded.
+    ticked = clerk.post("/api/counters/1/checklist", json={"key": "welcome", "ticked": True}).get_json()
+    assert ticked["version"] > answer["version"]
+    assert ticked["desk"]["customer"]["checklist"][0]["ticked"] is True
+    assert named(guide.get_received(), "desk") == []        # only the clerk's own pages
+
+
+def test_the_guide_is_pushed_the_floor_and_the_manager_the_board(app, client, clerk):
+    guide_http, guide = _staff_socket(app, "demo-guide", ["floor"])
+    manager_http, manager = _staff_socket(app, "demo-manager", ["board"])
+    issue(client, "F-NEW")
+    floor = _received(guide, "floor", lambda f: f["counters"][0]["on_deck"])[-1]
+    assert floor["counters"][0]["on_deck"]["number"] == "A001"
+    assert floor["counters"][0]["clerk_name"]                 # named, as GET /api/floor answers
+    # A help request moves no queue: the floor and the board are drawn again all the same.
+    client.post("/api/kiosks/k1/help", json={}, headers=device_headers(app))
+    helped = _received(guide, "floor", lambda f: f["help"])[-1]
+    assert helped["v"] > floor["v"] and helped["help"][0]["kiosk"] == "k1"
+    assert helped == guide_http.get("/api/floor").get_json()
+    board = _received(manager, "board", lambda b: b["waiting_total"] == 1)[-1]
+    clerk.post("/api/counters/1/call-next")
+    called = _received(manager, "board", lambda b: b["counters"][0]["current"])[-1]
+    assert called["v"] > board["v"] and called["counters"][0]["current"]["number"] == "A001"
+    assert called["counters"][0]["clerk_name"] and isinstance(called["devices"], list)
+    assert called == manager_http.get("/api/manager/hall").get_json()
+    assert named(guide.get_received(), "board") == [] and named(manager.get_received(), "floor") == []
+
+
+def test_a_counter_screen_is_pushed_its_own_screen(app, client, clerk):
+    socketio = app.extensions["hall"].socketio
+    screen = socketio.test_client(app, auth={"topics": ["counter:1"]},
+                                  headers=device_headers(app, "counter_screen", "1"))
+    other = socketio.test_client(app, auth={"topics": ["counter:2"]},
+                                 headers=device_headers(app, "counter_screen", "2"))
+    screen.get_received()
+    other.get_received()
+    issue(client, "F-NEW")
+    clerk.post("/api/counters/1/call-next")
+    pushed = _received(screen, "screen", lambda s: s["current"] == "A001")[-1]
+    assert pushed["id"] == "1" and pushed["state"] == "open" and pushed["clerk_name"]
+    assert pushed == client.get("/api/counters/1/screen").get_json()
+    assert all(s["id"] == "2" for s in named(other.get_received(), "screen"))
+
+
+def test_strangers_and_other_roles_are_refused_the_staff_topics(app, client, clerk):
+    socketio = app.extensions["hall"].socketio
+    stranger = socketio.test_client(app, auth={"topics": ["floor", "board", "u:demo-clerk"]})
+    _, clerk_socket = _staff_socket(app, "demo-clerk", ["floor", "board"])
+    _, guide = _staff_socket(app, "demo-guide", ["floor", "board"])
+    _, watcher = _staff_socket(app, "demo-manager", ["board"])
+    stranger.get_received()
+    issue(client, "F-NEW")
+    client.post("/api/kiosks/k1/help", json={}, headers=device_headers(app))
+    clerk.post("/api/counters/1/call-next")
+    _received(watcher, "board", lambda b: b["counters"][0]["current"])      # the pushes went out
+    got = {"stranger": stranger.get_received(), "clerk": clerk_socket.get_received(),
+           "guide": guide.get_received()}
+    for who, received in got.items():
+        assert not named(received, "board"), who
+        assert not named(received, "desk") or who == "clerk", who
+    assert not named(got["stranger"], "floor") and not named(got["clerk"], "floor")
+    assert named(got["guide"], "floor")

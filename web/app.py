@@ -105,6 +105,7 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         sessions=Sessions(store, hall.clock, hall.tz, config.security),
         demo_devices=enrol_demo_devices(enrolment, app.config["SECRET_KEY"]) if demo else {})
 
+    publisher.screens.context = app.extensions["hall"]     # the staff screens' names and devices
     errors.register(app)
     headers.register(app)       # CSP, nosniff, no framing, Server: hall (web/headers.py)
     i18n.init(app)

@@ -3,8 +3,10 @@ cosmicpython's message bus: event type → handler).
 
 A handler is given the event and an `Outbox` and says what goes where: `send(name, payload,
 room)` (room None: everyone), `pad(counter, text)` (what that counter's call pad shows),
-`followed(ticket)` (the phones following that ticket are told its own change), and `moved()`
-(queues, places or estimates may have moved: the screens' picture is drawn again and pushed).
+`followed(ticket)` (the phones following that ticket are told its own change), `moved()`
+(queues, places or estimates may have moved: the screens' picture is drawn again and every
+screen pushed) and `staff_moved()` (only what the guide's and the manager's boards show: help,
+alerts, follow-ups, the pre-check; those two are drawn again and pushed).
 Payloads are shaped from the event alone, no read of the store: they go out before anything
 else is worked out.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core import views
+from core.presenters import parts
 from core.clock import iso
 from core.events import (AlertChanged, CounterChanged, DayClosed, FollowUpChanged, HelpChanged,
                          IssuingChanged, TicketCalled, TicketChanged, TicketIssued,
@@ -31,6 +33,12 @@ def counter_room(counter_id: str) -> str:
     return f"counter:{counter_id}"
 
 
+def staff_member_room(username: str) -> str:
+    """Every socket a staff member's pages opened: ended when the account changes; a clerk's
+    desk is pushed there."""
+    return f"u:{username}"
+
+
 @dataclass
 class Outbox:
     config: object                      # the hall's config of the moment
@@ -40,6 +48,7 @@ class Outbox:
     pads: list = field(default_factory=list)        # (counter, text)
     tickets: list = field(default_factory=list)     # tickets whose own state changed
     queue_moved: bool = False
+    staff_moved: bool = False
 
     def send(self, name: str, payload: dict, room=PUBLIC_ROOM) -> None:
         self.sends.append((name, payload, room))
@@ -54,6 +63,9 @@ class Outbox:
     def moved(self) -> None:
         self.queue_moved = True
 
+    def staff_changed(self) -> None:
+        self.staff_moved = True
+
 
 def ticket_issued(e: TicketIssued, out: Outbox) -> None:
     t, b = e.ticket, out.config.business(e.ticket.business)
@@ -66,7 +78,7 @@ def ticket_issued(e: TicketIssued, out: Outbox) -> None:
 
 
 def ticket_called(e: TicketCalled, out: Outbox) -> None:
-    payload = views.call_view(out.config, e.ticket, e.counter, e.recall)
+    payload = parts.call(out.config, e.ticket, e.counter, e.recall)
     payload.update(out.announcer.call(e.ticket.number, e.counter, e.recall))
     out.send("ticket_called", payload)
     out.pad(e.counter, e.ticket.number)
@@ -94,7 +106,7 @@ def counter_changed(e: CounterChanged, out: Outbox) -> None:
     c = e.counter
     if e.kind != "businesses":                  # the pad keeps the number it shows
         out.pad(c.id, {"paused": "PAUSE", "closed": "CLOSED"}.get(e.kind, "----"))
-    payload = {**views.counter_view(out.config, c, e.current), "change": e.kind}
+    payload = {**parts.counter(out.config, c, e.current), "change": e.kind}
     if e.kind == "paused":
         payload.update(out.announcer.pause(c.id))
     out.send("counter_changed", payload)
@@ -115,6 +127,7 @@ def ticket_prechecked(e: TicketPrechecked, out: Outbox) -> None:
     out.send("ticket_prechecked", {"ticket": t.id, "number": t.number,
                                    "prechecked": t.prechecked_at is not None,
                                    "by": t.prechecked_by}, STAFF_ROOM)
+    out.staff_changed()
 
 
 def ticket_rated(e: TicketRated, out: Outbox) -> None:
@@ -128,15 +141,18 @@ def help_changed(e: HelpChanged, out: Outbox) -> None:
     if e.kind == "requested":
         out.send("help_requested", e.request, STAFF_ROOM)
     out.send("help_changed", {**e.request, "change": e.kind}, STAFF_ROOM)
+    out.staff_changed()
 
 
 def alert_changed(e: AlertChanged, out: Outbox) -> None:
     out.send("alert_changed", {**out.hall.alert_view(e.alert), "change": e.kind}, STAFF_ROOM)
+    out.staff_changed()
 
 
 def follow_up_changed(e: FollowUpChanged, out: Outbox) -> None:
     out.send("follow_up_changed", {**out.hall.follow_up_view(e.follow_up), "change": e.kind},
              STAFF_ROOM)
+    out.staff_changed()
 
 
 HANDLERS = {

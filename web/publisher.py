@@ -13,6 +13,8 @@ comes in `places` and their own `ticket_update`, so a call costs them one messag
   is sent one also whenever what it shows changes;
 - `places` to the phones that asked for it: every queue in calling order, one broadcast;
 - `estimates_changed` to the kiosks (topic "estimates"), at most once a second;
+- each screen's whole state, pushed by web/screens.py: `hall_state` (walls), `screen` (a counter's
+  screen), `desk` (the clerk at a counter), `floor` (guides), `board` (managers);
 - `service_finished` to staff pages and to the screen of that counter (topic "counter:<id>"):
   its rating pad asks the customer who just left; `ticket_rated` there too (the pad stops
   asking one who rated on the phone);
@@ -33,8 +35,8 @@ from core import views
 from core.hall import Hall
 
 from .event_table import (HANDLERS, PUBLIC_ROOM, STAFF_ROOM, Outbox,  # noqa: F401 (re-exported)
-                          counter_room)
-from .screens import ESTIMATES_ROOM, PHONES_ROOM, WALL_ROOM, Screens
+                          counter_room, staff_member_room)
+from .screens import BOARD_ROOM, ESTIMATES_ROOM, FLOOR_ROOM, PHONES_ROOM, WALL_ROOM, Screens
 
 RESYNC_AFTER_OUTAGE_S = 2.0
 
@@ -43,20 +45,16 @@ def ticket_room(token: str) -> str:
     return f"t:{token}"
 
 
-def staff_member_room(username: str) -> str:
-    """Every socket a staff member's pages opened: ended when the account changes."""
-    return f"u:{username}"
-
-
 def topic_rooms(topics, config) -> list[str]:
     """The rooms a connecting page asked for (`auth.topics`), unknown ones ignored:
-    "estimates" (kiosks), "counter:<id>" (that counter's screen) and "wall" (a wall display:
-    `hall_state` pushed after every change)."""
+    "estimates" (kiosks), "counter:<id>" (that counter's screen: `screen` pushed), "wall" (a
+    wall display: `hall_state` pushed after every change), "floor" (the guide's tablet: `floor`)
+    and "board" (the manager's live hall: `board`). Who may join which: web/sockets.py."""
     if not isinstance(topics, list):
         return []
     rooms = []
     for topic in topics[:8]:
-        if topic in (ESTIMATES_ROOM, WALL_ROOM):
+        if topic in (ESTIMATES_ROOM, WALL_ROOM, FLOOR_ROOM, BOARD_ROOM):
             rooms.append(topic)
         elif isinstance(topic, str) and topic.startswith("counter:") and config.counter(topic[8:]):
             rooms.append(topic)
@@ -99,12 +97,12 @@ class Publisher:
             for name, payload, room in sends:
                 self.socketio.emit(name, payload, to=room)
         if self.fanout is not None:
-            self.fanout.notify("changed", queue_moved=out.queue_moved)
+            self.fanout.notify("changed", queue_moved=out.queue_moved, staff_moved=out.staff_moved)
         for counter, text in out.pads:
             if self.pads is not None:
                 self.pads.show_on_pad(counter, text)
-        if out.queue_moved:
-            self.screens.changed()
+        if out.queue_moved or out.staff_moved:
+            self.screens.changed(staff_only=not out.queue_moved)
 
     def on_notice(self, kind: str, data: dict) -> None:
         """Another server process changed the hall (`web/fanout.py`): what only this process
@@ -116,6 +114,8 @@ class Publisher:
                     for name, payload, room in self._tracker_updates():
                         self.socketio.emit(name, payload, to=room, ignore_queue=True)
                 self.screens.changed()
+            elif data.get("staff_moved"):
+                self.screens.changed(staff_only=True)
         elif kind == "end_staff" and isinstance(data.get("username"), str):
             self._end_local_staff_sockets(data["username"])
         elif kind == "reconnected":
@@ -162,6 +162,7 @@ class Publisher:
 
     def device_status(self, payload: dict) -> None:
         self.socketio.emit("device_status", payload, to=STAFF_ROOM)
+        self.screens.changed(staff_only=True)       # the manager's board lists the devices
 
     # --- phones tracking tickets ----------------------------------------------------
     def track(self, token: str, sid: str, places: bool = False) -> dict:

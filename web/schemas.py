@@ -1,6 +1,8 @@
 """Request bodies and answers of the HTTP API, as pydantic models.
 
-The same models validate requests and generate `/api/openapi.json`.
+The same models validate requests and generate `/api/openapi.json`. The answers that are a
+screen's shape (a ticket, a counter, the catalogue, the desk …) are the presenters' own models
+(core/presenters/), imported here: each shape is written once.
 """
 from __future__ import annotations
 
@@ -8,6 +10,13 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# The screens' shapes, defined next to the presenters that fill them.
+from core.presenters.desk import CallOut, CounterActionOut, DeskOut  # noqa: F401
+from core.presenters.kiosk import BusinessOut, CounterOut, HallOut, IssuedTicketOut  # noqa: F401
+from core.presenters.parts import CounterStateOut, TicketOut  # noqa: F401
+from core.presenters.phone import TicketPageOut  # noqa: F401
+from core.presenters.screen import CounterScreenOut  # noqa: F401
 
 Token = Field(min_length=1, max_length=128)
 Code = Field(min_length=1, max_length=64)
@@ -160,93 +169,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
-
-
-class TicketOut(BaseModel):
-    id: str = Field(description="unguessable token")
-    number: str = Field(description="prefix + 3 digits, e.g. A007")
-    business: str
-    business_name: str
-    status: Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
-    priority: str | None
-    issued_at: str = Field(description="ISO 8601 with offset")
-    ahead: int
-    estimated_wait_s: int | None = Field(description="seconds; null when no open window serves the business")
-    on_deck: bool
-    deck_position: int | None
-    counter: str | None
-    counter_name: str | None
-    target_counter: str | None
-    called_at: str | None
-    track_url: str
-
-
-class IssuedTicketOut(TicketOut):
-    printed: bool | None = Field(None, description="with a kiosk: whether the ticket printed")
-    print_error: str | None = Field(None, description="paper_out · cover_open · offline · no_printer … ·"
-                                    " already_issued (the same card again: nothing printed now)")
-    existing: bool | None = Field(None, description="the ticket this person already had in this queue")
-    printed_before: bool | None = Field(None, description="with existing: whether it printed then")
-
-
-class CallOut(BaseModel):
-    ticket: TicketOut | None
-    counter: "CounterStateOut | None" = None
-    version: int | None = Field(None, description="the hall's version this answer shows; a page "
-                                "paints an answer only if it is newer than what it shows")
-
-
-class BusinessOut(BaseModel):
-    code: str
-    name: str
-    name_en: str
-    line: Literal["fixed", "mobile"]
-    prefix: str
-    id_required: bool
-    self_service: bool
-    target_s: int | None
-    max_s: int | None
-    checklist: list[dict]
-
-
-class CounterOut(BaseModel):
-    id: str
-    name: str
-    businesses: list[str]
-
-
-class HallOut(BaseModel):
-    name: str
-    name_en: str
-    public_url: str
-    opening: str
-    closing: str
-    target_wait_s: int
-    businesses: list[BusinessOut]
-    counters: list[CounterOut]
-    kiosks: list[dict]
-    priority_classes: list[dict]
-    counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
-    hours: dict | None = Field(None, description="open_now, always_open, opening, closing, next_open … "
-                               "(core/hours.py)")
-
-
-class CounterStateOut(BaseModel):
-    id: str
-    name: str
-    state: Literal["closed", "open", "paused"]
-    current: str | None
-    current_status: str | None
-    businesses: list[str]
-    on_deck: str | None = None
-    third: str | None = None
-    waiting: int | None = None
-
-
-class CounterActionOut(BaseModel):
-    counter: CounterStateOut
-    ticket: TicketOut | None = None
-    version: int | None = Field(None, description="the hall's version this answer shows")
 
 
 class StaffOut(BaseModel):

@@ -6,11 +6,15 @@ from flask_socketio import emit, join_room, leave_room
 
 from core.errors import HallError
 
-from . import auth, trust
+from . import auth, states, trust
 from .context import ctx
 from .errors import error_body
-from .publisher import (ESTIMATES_ROOM, PHONES_ROOM, PUBLIC_ROOM, STAFF_ROOM, WALL_ROOM,
-                        staff_member_room, ticket_room, topic_rooms)
+from .publisher import (BOARD_ROOM, ESTIMATES_ROOM, FLOOR_ROOM, PHONES_ROOM, PUBLIC_ROOM, STAFF_ROOM,
+                        WALL_ROOM, staff_member_room, ticket_room, topic_rooms)
+
+# The staff boards' topics, for the roles that may read the board's GET (a clerk's socket, or a
+# stranger's, gets nothing of them).
+STAFF_TOPICS = {FLOOR_ROOM: states.FLOOR_ROLES, BOARD_ROOM: states.BOARD_ROLES}
 
 
 def device_room(device_id: str) -> str:
@@ -68,7 +72,10 @@ def register(socketio) -> None:
         if device is not None:
             join_room(device_room(device.id))
         for room in topic_rooms(topics, ctx().hall.config):
-            if staff is not None or _device_may_hear(device, room):
+            if room in STAFF_TOPICS:
+                if staff is not None and staff.role in STAFF_TOPICS[room]:
+                    join_room(room)
+            elif staff is not None or _device_may_hear(device, room):
                 join_room(room)
         emit("hall_state", ctx().publisher.hall_state())
 

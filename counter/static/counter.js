@@ -41,7 +41,8 @@
       b.querySelector("b").textContent = c.name;
       b.querySelector("small").textContent = byLine(c.businesses);
       b.addEventListener("click", async () => {
-        if (await api(`/api/counters/${c.id}/open`, "POST")) { counterId = c.id; refresh(); }
+        const r = await api(`/api/counters/${c.id}/open`, "POST");
+        if (r) { counterId = c.id; show(r.desk, r.version, false); }
       });
       box.appendChild(b);
     }
@@ -59,15 +60,22 @@
     return groups.map(([line, names]) => `${line}:${names.join("、")}`).join(" · ");
   }
 
-  async function refresh() {
-    if (!counterId) return;
-    const d = await api(`/api/counters/${counterId}/desk`);
-    if (!d || d.version < shown) return;
-    shown = d.version;
+  // The desk comes whole: in every action's answer, pushed (`desk`) after every change, and asked
+  // for (one GET) only on (re)connecting, when pushes may have been missed. `pushed`: a push
+  // paints only if newer than what is shown; an answer or a GET, if not older.
+  function show(d, version, pushed) {
+    if (!d || !counterId || d.counter.id !== counterId) return;
+    if (typeof version === "number" && (pushed ? version <= shown : version < shown)) return;
+    if (typeof version === "number") shown = version;
     desk = d;
     Hall.syncTime(d.now_ts);
     root.dataset.view = "work";
     paint();
+  }
+  async function refresh() {
+    if (!counterId) return;
+    const d = await api(`/api/counters/${counterId}/desk`);
+    if (d) show(d, d.version, false);
   }
 
   function paint() {
@@ -100,7 +108,7 @@
       li.querySelector("span").textContent = item.text + (item.required ? ` [${t("required")}]` : "");
       li.classList.toggle("required", item.required);
       box.addEventListener("change", () => api(`/api/counters/${counterId}/checklist`, "POST",
-        { key: item.key, ticked: box.checked }).then(refresh));
+        { key: item.key, ticked: box.checked }).then((r) => { if (r) show(r.desk, r.version, false); }));
       list.appendChild(li);
     }
     paintAfterService();
@@ -165,7 +173,12 @@
   async function record(path, body) {
     if (!asTicket) return;
     const r = await api(`/api/counters/${counterId}/${path}`, "POST", Object.assign({ ticket: asTicket }, body));
-    if (r) refresh();
+    // The answer says what is recorded on that customer now: the block repaints from it.
+    const recorded = r && (r.recorded || (r.recommendations && r));
+    if (recorded && desk && desk.after_service && desk.after_service.ticket === asTicket) {
+      desk.after_service.recorded = recorded;
+      paintAfterService();
+    }
     return r;
   }
   const recWhat = () => ($(".rec-what").value === "*" ? $(".rec-other").value.trim() : $(".rec-what").value);
@@ -209,13 +222,8 @@
     if (r) {
       notice("");
       if (action === "close") { counterId = null; desk = null; shown = -1; return whoAmI(); }
-      // The called number shows at once (unless a newer answer is already painted); the rest
-      // of the desk follows with the refresh.
-      if (action === "call-next" && r.ticket && r.version >= shown) {
-        shown = r.version;
-        $("[data-current-ticket]").textContent = r.ticket.number;
-      }
-      refresh();
+      // The answer carries the whole desk (unless a newer one is already painted).
+      show(r.desk, r.version, false);
     } else if (Hall.lastError && Hall.lastError.code === "call_repeated") {
       // A double press: nothing happened, and that is fine; say so without alarm.
       $(".error").hidden = true;
@@ -237,7 +245,8 @@
 
   $$("[data-reason]").forEach((b) => b.addEventListener("click", async () => {
     $(".pause-dialog").close();
-    if (await api(`/api/counters/${counterId}/pause`, "POST", { reason: b.dataset.reason })) refresh();
+    const r = await api(`/api/counters/${counterId}/pause`, "POST", { reason: b.dataset.reason });
+    if (r) show(r.desk, r.version, false);
   }));
   function openTransfer() {
     const sel = $(".transfer-target");
@@ -270,18 +279,17 @@
     const reason = $(".transfer-reason").value.trim();
     if (reason) body.reason = reason;
     $(".transfer-dialog").close();
-    if (await api(`/api/counters/${counterId}/transfer`, "POST", body)) refresh();
+    const r = await api(`/api/counters/${counterId}/transfer`, "POST", body);
+    if (r) show(r.desk, r.version, false);
   });
   root.addEventListener("click", (ev) => {
     const l = ev.target.closest("[data-lang]");
     if (l) { Hall.setLang(l.dataset.lang); translate(); }
   });
 
-  let pending = null;
-  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 150); };
   Hall.socket(root, {
-    connect: refresh, ticket_called: soon, queue_changed: soon, counter_changed: soon,
-    service_finished: soon,
+    connect: refresh,                   // pushes may have gone while away: ask once
+    desk(d) { show(d, d.v, true); },
     counter_notice(n) {                 // a call-pad key the hall refused: say why here too
       if (n.counter !== counterId) return;
       if (n.code === "call_repeated") notice(n.message);

@@ -5,11 +5,19 @@
   const root = document.getElementById("counter");
   const $ = (s) => root.querySelector(s);
   let ratingTimer = null;
+  let shown = -1;             // the hall's version painted: an older state never overwrites it
 
+  // Pushed (`screen`, topic counter:<id>) after every change; asked for (one GET) only on
+  // (re)connecting, when pushes may have been missed. A push paints only if newer.
   async function refresh() {
     const r = await fetch(`/api/counters/${encodeURIComponent(CFG.counter)}/screen`).catch(() => null);
     if (!r || !r.ok) return;
-    const c = await r.json();
+    show(await r.json(), false);
+  }
+  function show(c, pushed) {
+    if (!c || c.id !== CFG.counter) return;
+    if (typeof c.v === "number" && (pushed ? c.v <= shown : c.v < shown)) return;
+    if (typeof c.v === "number") shown = c.v;
     root.dataset.state = c.state;
     $(".cs-name").textContent = c.name;
     $("[data-current-ticket]").textContent = c.state === "open" ? (c.current || "") : "";
@@ -33,14 +41,13 @@
     $(".thanks").hidden = false;
     setTimeout(() => { $(".thanks").hidden = true; }, 4000);
   }));
-  socket(root, {
-    hall_state: refresh,
+  const live = socket(root, {
+    connect: refresh,                   // the first read, and after any time away
+    screen(c) { show(c, true); },
     // The next call does not take the pad from the customer who just left ("done, next" on the
     // call pad finishes and calls at once); the pad goes after a rating or its time.
-    ticket_called(c) { if (c.counter === CFG.counter) refresh(); },
-    counter_changed(c) { if (c.id === CFG.counter) refresh(); },
-    service_finished(f) { if (f.counter === CFG.counter) { refresh(); askRating(); } },
+    service_finished(f) { if (f.counter === CFG.counter) askRating(); },
   }, ["counter:" + CFG.counter]);
   translate(root);
-  refresh();
+  if (!live) refresh();
 })();

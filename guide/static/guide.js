@@ -60,14 +60,20 @@
     toastTimer = setTimeout(() => { e.hidden = true; }, 6000);
   }
 
-  async function refresh() {
-    const d = await api("/api/floor");
+  // The board is pushed whole (`floor`, topic "floor") after every change it shows; asked for
+  // (one GET) on (re)connecting, when pushes may have been missed, and every half minute. A push
+  // paints only if newer than what is shown (`v`), an answer to a GET if not older.
+  let shown = -1;
+  function show(d, pushed) {
     if (!d) return;
+    if (typeof d.v === "number" && (pushed ? d.v <= shown : d.v < shown)) return;
+    if (typeof d.v === "number") shown = d.v;
     board = d;
     Hall.syncTime(d.now_ts);
     tickClock();
     paint();
   }
+  async function refresh() { show(await api("/api/floor"), false); }
 
   function personRow(p, role, deck) {
     const row = el("div", "person");
@@ -107,7 +113,6 @@
         x.setAttribute("aria-pressed", r.prechecked ? "true" : "false");
         x.textContent = r.prechecked ? t("precheck") : t("precheck_needed");
       });
-      soon();                           // who checked it, from the board
     }
   }
 
@@ -167,8 +172,8 @@
       }
       li.appendChild(what);
       li.appendChild(h.state === "open"
-        ? button(t("accept"), () => api(`/api/help/${h.id}/accept`, "POST").then(refresh), { act: "accept" })
-        : button(t("close_help"), () => api(`/api/help/${h.id}/close`, "POST").then(refresh), { act: "close" }));
+        ? button(t("accept"), () => api(`/api/help/${h.id}/accept`, "POST"), { act: "accept" })
+        : button(t("close_help"), () => api(`/api/help/${h.id}/close`, "POST"), { act: "close" }));
       if (!firstPaint && !seenHelp.has(h.id) && h.state === "open") toast(t("new_help", { kiosk: h.kiosk_name }));
       seenHelp.add(h.id);
       return li;
@@ -186,7 +191,7 @@
       }
       what.appendChild(el("div", "muted", a.at.slice(11, 16) + (a.cleared ? " · " + t("cleared") : "")));
       li.appendChild(what);
-      li.appendChild(button(t("ack"), () => api(`/api/alerts/${a.id}/ack`, "POST").then(refresh), { action: "ack" }));
+      li.appendChild(button(t("ack"), () => api(`/api/alerts/${a.id}/ack`, "POST"), { action: "ack" }));
       return li;
     });
     $(".long-title").textContent = t("long_waits", { m: Math.round(board.wait_threshold_s / 60) });
@@ -238,7 +243,7 @@
     const text = $(".answer-text").value.trim();
     if (!text || !answering) return;
     $(".answer-dialog").close();
-    if (await api(`/api/follow-ups/${answering.id}/answer`, "POST", { answer: text })) refresh();
+    await api(`/api/follow-ups/${answering.id}/answer`, "POST", { answer: text });
   });
 
   // --- the green channel and a complaint: forms on the tablet ---------------------------------
@@ -376,7 +381,6 @@
     $("form", dlg).hidden = true;
     $(".form-result", dlg).hidden = false;
     greenRequest = null;
-    soon();
   }
 
   function openComplaint() {
@@ -464,18 +468,14 @@
   // Waits grow without any event: read the board again every half minute.
   setInterval(refresh, 30000);
 
-  let pending = null;
-  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 100); };
-  Hall.socket(root, {
-    connect: refresh, ticket_issued: soon,
-    ticket_called(c) {                  // the number at once; the lineup follows with the read
+  const live = Hall.socket(root, {
+    connect: refresh,                   // the first read, and after any time away
+    floor(d) { show(d, true); },
+    ticket_called(c) {                  // the number at once; the lineup follows with the push
       const cur = $(`article.counter[data-counter="${CSS.escape(c.counter)}"] .current`);
       if (cur) cur.textContent = c.number;
-      soon();
-    }, queue_changed: soon,
-    counter_changed: soon, service_finished: soon, help_changed: soon, alert_changed: soon,
-    follow_up_changed: soon, ticket_prechecked: soon, device_status: soon,
-  });
+    },
+  }, ["floor"]);
   translate();
-  refresh();
+  if (!live) refresh();
 })();

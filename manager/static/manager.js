@@ -38,9 +38,15 @@
 
   const api = (path, method, body) => Hall.api(root, path, method, body);
 
-  async function refresh() {
-    const d = await api("/api/manager/hall");
+  // The board is pushed whole (`board`, topic "board") after every change it shows; asked for
+  // (one GET) on (re)connecting, when pushes may have been missed, and every fifteen seconds. A
+  // push paints only if newer than what is shown (`v`), an answer to a GET if not older.
+  let shown = -1;
+  async function refresh() { show(await api("/api/manager/hall"), false); }
+  function show(d, pushed) {
     if (!d) return;
+    if (typeof d.v === "number" && (pushed ? d.v <= shown : d.v < shown)) return;
+    if (typeof d.v === "number") shown = d.v;
     board = d;
     Hall.syncTime(d.now_ts);
     readAt = Hall.now();
@@ -102,7 +108,7 @@
       if (c.state !== "closed") {
         actions.appendChild(button(t("close_counter"), async () => {
           if (!confirm(t("confirm_close", { name: c.name }))) return;
-          if (await api(`/api/counters/${encodeURIComponent(c.id)}/close`, "POST")) refresh();
+          await api(`/api/counters/${encodeURIComponent(c.id)}/close`, "POST");
         }, { action: "close-counter" }));
       }
       card.appendChild(actions);
@@ -145,7 +151,7 @@
     if (!c) return;
     const chosen = restore ? null : $$(".choices input:checked").map((i) => i.value);
     $(".businesses-dialog").close();
-    if (await api(`/api/counters/${encodeURIComponent(c.id)}/businesses`, "POST", { businesses: chosen })) refresh();
+    await api(`/api/counters/${encodeURIComponent(c.id)}/businesses`, "POST", { businesses: chosen });
   }
 
   // --- queues, alerts, devices, issuing -------------------------------------------------------
@@ -186,7 +192,7 @@
         what.appendChild(age);
       }
       li.appendChild(what);
-      li.appendChild(button(t("ack"), async () => { if (await api(`/api/alerts/${a.id}/ack`, "POST")) refresh(); },
+      li.appendChild(button(t("ack"), () => api(`/api/alerts/${a.id}/ack`, "POST"),
                             { action: "ack" }));
       ul.appendChild(li);
     }
@@ -253,7 +259,7 @@
     const body = { mode, message: mode === "normal" ? "" : $('textarea[name="message"]').value.trim() };
     if (mode === "limited") body.businesses = $$('input[name="open-business"]:checked').map((i) => i.value);
     const r = await api("/api/hall/issuing", "POST", body);
-    if (r) { issuingDirty = false; refresh(); }
+    if (r) issuingDirty = false;        // the board follows with the push
   }
   const PRESETS = ["preset_outage", "preset_crowd", "preset_power", "preset_safety"];
   function paintPresets() {
@@ -306,13 +312,10 @@
   // Waits grow without any event: read the board again every fifteen seconds.
   setInterval(refresh, 15000);
 
-  let pending = null;
-  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 100); };
-  Hall.socket(root, {
-    connect: refresh, ticket_issued: soon, ticket_called: soon, queue_changed: soon,
-    counter_changed: soon, service_finished: soon, alert_changed: soon, device_status: soon,
-    issuing_changed: soon,
-  });
+  const live = Hall.socket(root, {
+    connect: refresh,                   // the first read, and after any time away
+    board(d) { show(d, true); },
+  }, ["board"]);
   translate();
-  refresh();
+  if (!live) refresh();
 })();

@@ -1,4 +1,5 @@
-"""Screens' shapes drawn from a picture of the hall (core/picture.py): pure functions, no reads.
+"""The phone's shapes: every phone's place in one broadcast (`places`), a ticket's own page and
+its `ticket_update`.
 
 - `places`: what every phone is told after a change, in one broadcast: each queue in the order
   the projection will call it, with the place and wait each ticket is told.
@@ -9,7 +10,10 @@ import math
 import re
 from collections import defaultdict
 
-from .picture import Picture
+from pydantic import Field
+
+from ..picture import Picture
+from .parts import Shape, TicketOut, shaped
 
 _NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -77,3 +81,36 @@ def read_place(payload: dict, business: str, number: str) -> tuple[int, int | No
             j = n - first
             return a0 + da * j, _told(w0, dw, j), payload.get("deck", {}).get(number, 0)
     return None
+
+
+class TicketPageOut(TicketOut):
+    rated: bool | None = Field(None, description="whether the service was rated (the phone asks once)")
+
+
+class TicketUpdateOut(Shape):
+    """What a tracking phone gets in `ticket_update`."""
+    ticket: str
+    number: str
+    status: str
+    ahead: int
+    estimated_wait_s: int | None
+    on_deck: bool
+    deck_position: int | None
+    counter: str | None
+    counter_name: str | None
+    business: str
+    recalls: int
+
+
+UPDATE_KEYS = tuple(TicketUpdateOut.model_fields)[1:]      # the view's own names, after `ticket`
+
+
+def ticket_page(view: dict, rated: bool) -> dict:
+    """`GET /api/tickets/<token>`: the ticket (parts.ticket) and whether it was rated."""
+    return shaped(TicketPageOut, **view, rated=rated)
+
+
+def update(view: dict) -> dict:
+    """A ticket's `ticket_update`, from its view (parts.ticket). A plain copy: the view was
+    shaped already, and this runs for every phone an older page follows."""
+    return {"ticket": view["id"], **{k: view[k] for k in UPDATE_KEYS}}

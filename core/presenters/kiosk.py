@@ -1,0 +1,86 @@
+"""The kiosk's shapes: the catalogue (`GET /api/hall`, also every page's config and the printed
+ticket's header) and the estimates a newcomer is told."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..config import HallConfig
+from ..picture import estimates  # noqa: F401 — drawn with the picture (its projection's newcomer)
+from .parts import Shape, TicketOut, shaped
+
+
+class BusinessOut(Shape):
+    code: str
+    name: str
+    name_en: str
+    hint: str = ""
+    hint_en: str = ""
+    line: Literal["fixed", "mobile"]
+    prefix: str
+    id_required: bool
+    self_service: bool
+    target_s: int | None
+    max_s: int | None
+    checklist: list[dict] = Field(description="the key moments: key, text")
+
+
+class CounterOut(Shape):
+    id: str
+    name: str
+    businesses: list[str]
+
+
+class HallOut(Shape):
+    name: str
+    name_en: str
+    timezone: str
+    public_url: str | None
+    opening: str
+    closing: str
+    target_wait_s: int
+    hotline: str
+    wechat: str
+    businesses: list[BusinessOut]
+    counters: list[CounterOut]
+    kiosks: list[dict]
+    priority_classes: list[dict]
+    counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
+    hours: dict | None = Field(None, description="open_now, always_open, opening, closing, next_open … "
+                               "(core/hours.py)")
+
+
+class IssuedTicketOut(TicketOut):
+    existing: bool | None = Field(None, description="the ticket this person already had in this queue")
+    printed: bool | None = Field(None, description="with a kiosk: whether the ticket printed")
+    print_error: str | None = Field(None, description="paper_out · cover_open · offline · no_printer … ·"
+                                    " already_issued (the same card again: nothing printed now)")
+    printed_before: bool | None = Field(None, description="with existing: whether it printed then")
+    reprint: bool | None = Field(None, description="POST …/print: printed again")
+
+
+def hall_view(config: HallConfig, hours: dict | None = None) -> dict:
+    """`GET /api/hall`: the catalogue and the counters; with `hours` (core/hours.py's state) as
+    the route answers it, without for the pages' config and the printer."""
+    h = config.hall
+    return shaped(
+        HallOut, name=h.name, name_en=h.name_en, timezone=h.timezone, public_url=h.public_url,
+        opening=h.opening.strftime("%H:%M"), closing=h.closing.strftime("%H:%M"),
+        target_wait_s=h.target_wait_s, hotline=h.hotline, wechat=h.wechat,
+        businesses=[dict(
+            code=b.code, name=b.name, name_en=b.name_en, hint=b.hint, hint_en=b.hint_en,
+            line=b.line, prefix=b.prefix, id_required=b.id_required, self_service=b.self_service,
+            target_s=b.target_s, max_s=b.max_s,
+            checklist=[{"key": k, "text": config.checklist[k]} for k in b.checklist],
+        ) for b in config.businesses],
+        counters=[dict(id=c.id, name=c.name, businesses=list(c.businesses)) for c in config.counters],
+        kiosks=[{"id": k.id, "name": k.name} for k in config.kiosks],
+        priority_classes=[{"code": p.code, "name": p.name, "name_en": p.name_en, "rank": p.rank}
+                          for p in config.priority_classes],
+        counter_keys=dict(config.counter_keys), **({"hours": hours} if hours is not None else {}))
+
+
+def issued(view: dict, **printing) -> dict:
+    """`POST /api/tickets`' answer: the ticket, and what became of its printing."""
+    return shaped(IssuedTicketOut, **view, **printing)
