@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,10 @@ MAX_PENDING = 200            # screens waiting at once, hall-wide: more is a flo
 SEEN_EVERY_S = 60            # last_seen is written at most this often per device
 ONLINE_S = 150               # a device seen this recently is online (its pages check in each minute)
 CODE_DIGITS = 6
+# A proven credential is trusted this long without asking the store again (every kiosk request
+# proves one: a read per ticket otherwise). A revocation here forgets them all at once; one made
+# by another server process (run.py --workers) takes effect here within this time.
+TRUSTED_FOR_S = 1.0
 
 
 def token_hash(token: str) -> str:
@@ -52,6 +57,8 @@ class Enrolment:
         self.clock = clock or SystemClock()
         self.tz = tz or ZoneInfo(config.hall.timezone)
         self._seen: dict[str, float] = {}
+        self._trusted: dict[str, tuple[float, Device]] = {}    # token hash → (proven at, device)
+        self._revocations = 0       # a proof read across a revocation is not kept
         self._lock = threading.Lock()
 
     # --- enrolling --------------------------------------------------------------------
@@ -119,6 +126,8 @@ class Enrolment:
                 row.update(revoked_at=now, revoked_by=by)
         with self._lock:
             self._seen.pop(device_id, None)
+            self._trusted.clear()
+            self._revocations += 1
         return Device(**row)
 
     def all(self, include_revoked: bool = False) -> list[Device]:
@@ -134,11 +143,24 @@ class Enrolment:
         """The live device holding this credential, or None. Notes when it was last seen."""
         if not isinstance(token, str) or not 16 <= len(token) <= 128:
             return None
-        with self.store.read() as tx:
-            row = tx.device_by_token_hash(token_hash(token))
-        if row is None or row["revoked_at"] is not None:
-            return None
-        device = Device(**row)
+        hashed = token_hash(token)
+        proven = self._trusted.get(hashed)
+        if proven is not None and time.monotonic() - proven[0] < TRUSTED_FOR_S:
+            device = proven[1]
+        else:
+            revocations = self._revocations
+            with self.store.read() as tx:
+                row = tx.device_by_token_hash(hashed)
+            if row is None or row["revoked_at"] is not None:
+                return None
+            device = Device(**row)
+            with self._lock:
+                if revocations != self._revocations:
+                    return device               # proven, but not kept: it may be the one revoked
+                if len(self._trusted) > 1000:       # a hall has tens of devices: expired ones only
+                    self._trusted = {h: v for h, v in self._trusted.items()
+                                     if time.monotonic() - v[0] < TRUSTED_FOR_S}
+                self._trusted[hashed] = (time.monotonic(), device)
         self._note_seen(device)
         return device
 

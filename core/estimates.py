@@ -29,8 +29,9 @@ from .tickets import OPEN, PAUSED, CounterState, QueuedTicket, Ticket
 class QueueSnapshot:
     def __init__(self, config: HallConfig, queued: list[QueuedTicket], counters: dict[str, CounterState],
                  now: float, history: Callable[[], tuple[Pace, dict[str, AtCounter]]],
-                 projection: Projection | None = None):
-        """`projection`: already drawn (an issue drawn into the last one: core/picture.py)."""
+                 projection: Projection | None = None, by_id: dict | None = None):
+        """`projection`: already drawn (an issue drawn into the last one: core/picture.py), and
+        `by_id` the queued tickets by id when known."""
         self.config = config
         self.queued = queued
         self.counters = counters
@@ -42,8 +43,7 @@ class QueueSnapshot:
         self._lengths: dict[str, int] | None = None
         self._serving: dict[str, list[str]] = {}
         self._groups: dict[tuple, list[tuple]] = {}
-        self._call_times: dict[tuple, list[float]] = {}
-        self._by_id_: dict[str, QueuedTicket] | None = None
+        self._by_id_: dict[str, QueuedTicket] | None = by_id
         self._drawing = threading.Lock()
 
     @property
@@ -51,6 +51,12 @@ class QueueSnapshot:
         if self._by_id_ is None:
             self._by_id_ = {t.id: t for t in self.queued}
         return self._by_id_
+
+    def with_one_more(self, q: QueuedTicket, projection: Projection) -> "QueueSnapshot":
+        """This queue with `q` issued last, and the projection that places it."""
+        by_id = None if self._by_id_ is None else {**self._by_id_, q.id: q}
+        return QueueSnapshot(self.config, [*self.queued, q], self.counters, self.now,
+                             self._history, projection=projection, by_id=by_id)
 
     def holds(self, ticket_id: str) -> bool:
         return ticket_id in self._by_id
@@ -162,11 +168,8 @@ class QueueSnapshot:
 
     def _called_before(self, ticket, at: float) -> int:
         """Tickets the counters able to serve `ticket` are expected to call before `at`."""
-        p = self.projection()
-        able = tuple(cid for cid in self.serving_counters(ticket) if cid in p.order)
-        if able not in self._call_times:
-            self._call_times[able] = sorted(p.calls[i] for cid in able for i in p.order[cid])
-        return bisect_left(self._call_times[able], at)
+        times = self.projection().times
+        return sum(bisect_left(times[cid], at) for cid in self.serving_counters(ticket) if cid in times)
 
     def projection(self) -> Projection:
         """Computed once per snapshot, for every ticket and newcomer at once (by one thread: the

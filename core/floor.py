@@ -27,9 +27,10 @@ class Floor:
         """Ticket issuing: mode normal · paused · limited, the manager's message, open businesses."""
         return json.loads(json.dumps(self.pictures.current().issuing))
 
-    def check_issuing(self, b) -> None:
-        """Refuse a ticket of business `b` while issuing is paused, or limited to others."""
-        state = self.issuing()
+    @staticmethod
+    def check_issuing(b, state: dict) -> None:
+        """Refuse a ticket of business `b` while issuing (`state`, read in the issue's own
+        transaction) is paused, or limited to others."""
         if state["mode"] == "paused":
             raise Conflict("issuing_paused", state["message"] or "暂停取号,请咨询导购")
         if state["mode"] == "limited" and b.code not in state["businesses"]:

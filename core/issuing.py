@@ -54,7 +54,6 @@ class TicketIssuer:
             raise NotFound("unknown_kiosk", f"没有编号为 {kiosk} 的取号机")
         if priority is not None and config.priority_class(priority) is None:
             raise HallError("unknown_priority", f"没有代码为 {priority} 的优先类别")
-        self.floor.check_issuing(b)
         try:
             return self._issue(b, business, request_id, kiosk, card_token, priority, remote_source)
         except BaseException:
@@ -69,6 +68,9 @@ class TicketIssuer:
                 if existing.issued_business != business:
                     raise Conflict("request_id_reused", "这个请求编号已用于另一项业务的取号")
                 return existing, False, []
+            # Paused or limited is read here, with the write lock held: a pause the manager
+            # committed a moment ago is never passed by a ticket already on its way.
+            Floor.check_issuing(b, picture.issuing_of(tx))
             hours.check_open(self)          # outside the hall's hours: hall_closed (core/hours.py)
             now, day = self.day_end.begin(tx, events)
             card = None

@@ -66,6 +66,11 @@ class Picture:
     issuing: dict
     last_calls: list                    # the newest call events first
     queue: QueueSnapshot = field(compare=False)
+    # Which read or projection this picture comes from, and the tickets issues drew into it
+    # since (`issued`, newest first: (ticket, older cells)): a redrawing made meanwhile draws
+    # them in after it (`Pictures.refresh`).
+    root: object = field(default_factory=object, compare=False)
+    issues: tuple = field(default=(), compare=False)
 
     def current_of(self, counter_id: str) -> Ticket | None:
         c = self.counters.get(counter_id)
@@ -94,20 +99,26 @@ def read(tx, config: HallConfig, now: float) -> Picture:
     queued = tx.queued_tickets()
     current = {t.id: t for t in tx.tickets([c.current_ticket for c in counters.values()
                                              if c.current_ticket])}
-    raw = tx.setting("issuing")
     last_calls = tx.last_calls(LAST_CALLS)
     ended = tx.recent_ends(now - routing.estimate_horizon_s, routing.estimate_window)
     history = (Pace(config, ended), tx.at_counters())
     return Picture(version=version, at=now, config=config, counters=counters, current=current,
                    queued=queued, counts=_counts(config, queued),
-                   issuing=json.loads(raw) if raw else dict(NORMAL_ISSUING), last_calls=last_calls,
+                   issuing=issuing_of(tx), last_calls=last_calls,
                    queue=QueueSnapshot(config, queued, counters, now, lambda: history))
+
+
+def issuing_of(tx) -> dict:
+    """Ticket issuing as the manager last set it (core/floor.py)."""
+    raw = tx.setting("issuing")
+    return json.loads(raw) if raw else dict(NORMAL_ISSUING)
 
 
 def redrawn(p: Picture, now: float) -> Picture:
     """The same facts, projected again from `now`."""
     history = p.queue.history()
-    return replace(p, at=now, queue=QueueSnapshot(p.config, p.queued, p.counters, now, lambda: history))
+    return replace(p, at=now, queue=QueueSnapshot(p.config, p.queued, p.counters, now, lambda: history),
+                   root=object(), issues=())
 
 
 def issued(p: Picture, ticket: Ticket, version: int) -> Picture | None:
@@ -120,12 +131,32 @@ def issued(p: Picture, ticket: Ticket, version: int) -> Picture | None:
     q = QueuedTicket(id=ticket.id, number=ticket.number, business=ticket.business,
                      status=ticket.status, priority=None, issued_at=ticket.issued_at,
                      queued_at=ticket.queued_at, target_counter=None)
-    history = p.queue.history()
-    queue = QueueSnapshot(p.config, [*p.queued, q], p.counters, p.at, lambda: history,
-                          projection=p.queue.projection().with_issued(q))
+    return _drawn_in(p, q, version)
+
+
+def _drawn_in(p: Picture, q: QueuedTicket, version: int) -> Picture:
+    queue = p.queue.with_one_more(q, p.queue.projection().with_issued(q))
     counts = dict(p.counts)
-    counts[ticket.business] = counts.get(ticket.business, 0) + 1
-    return replace(p, version=version, queued=queue.queued, counts=counts, queue=queue)
+    counts[q.business] = counts.get(q.business, 0) + 1
+    return replace(p, version=version, queued=queue.queued, counts=counts, queue=queue,
+                   issues=(q, p.issues))
+
+
+def _caught_up(redrawn_p: Picture, base: Picture, now_kept: Picture) -> Picture | None:
+    """`redrawn_p` (`base` projected again) with the issues drawn into the kept picture since
+    `base`, when only issues came since (else None: it is read again at the next look)."""
+    if now_kept.root is not base.root:
+        return None
+    extra, cell = [], now_kept.issues
+    while cell is not base.issues:
+        if not cell:
+            return None
+        extra.append(cell[0])
+        cell = cell[1]
+    p = redrawn_p
+    for q in reversed(extra):
+        p = _drawn_in(p, q, now_kept.version)
+    return replace(p, version=now_kept.version)
 
 
 def _places(p: Picture, ticket: Ticket) -> bool:
@@ -174,29 +205,39 @@ class Pictures:
                 if version != p.version:
                     p = replace(p, version=version)
             with self._lock:
-                self._kept, self._mark = p, mark
+                # An issue may have kept a newer one meanwhile (`keep`): that one stays.
+                if self._kept is kept or self._kept is None or p.version > self._kept.version:
+                    self._kept, self._mark = p, mark
             return p
 
     def _fresh_s(self) -> float:
         return STALE_S if self.refreshed else FRESH_S
 
     def refresh(self) -> None:
-        """Redraw the kept picture if it is older than FRESH_S (the screens' task, every second)."""
+        """Redraw the kept picture if it is older than FRESH_S (the screens' task, every second).
+        Issues drawn into the kept one meanwhile are drawn into the new drawing after it, so
+        a steady stream of tickets never keeps the picture from being redrawn."""
         self.refreshed = True
-        with self._lock:
-            kept = self._kept
         now = self.clock.now()
-        if kept is None or 0 <= now - kept.at < FRESH_S:
-            return
         with self._drawing:
             with self._lock:
-                if self._kept is not kept:
-                    return                      # changed meanwhile: that one is new enough
+                kept = self._kept
+            if kept is None or 0 <= now - kept.at < FRESH_S:
+                return
             p = redrawn(kept, now)
-            p.queue.projection()
-            with self._lock:
-                if self._kept is kept:
-                    self._kept = p
+            p.queue.projection()                # drawn from `kept`
+            for _ in range(5):
+                with self._lock:
+                    now_kept = self._kept
+                    if now_kept is kept:
+                        self._kept = p
+                        return
+                if now_kept is None:
+                    return
+                p = _caught_up(p, kept, now_kept)
+                if p is None:
+                    return                      # read again meanwhile: new enough
+                kept = now_kept
 
     def forget(self) -> None:
         """A command kept a picture and then failed to commit: nothing kept."""

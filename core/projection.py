@@ -110,6 +110,7 @@ class Projection:
         self.calls: dict[str, float] = {}
         self.counter_of: dict[str, str] = {}
         self.order: dict[str, list[str]] = {}
+        self.times: dict[str, list[float]] = {}     # the same calls' times (rising, per counter)
         self.newcomer: dict[str, float] = {}
         self.newcomer_counter: dict[str, str] = {}
         self._cfgs = [c for c in (config.counter(cid) for cid in counters) if c is not None]
@@ -144,6 +145,7 @@ class Projection:
         lines, direct, cfgs = self._lines, self._direct, self._cfgs
         plans = [(c.id, [(pref, b) for pref, b in enumerate(c.businesses)]) for c in cfgs]
         calls, counter_of, order, call_s = self.calls, self.counter_of, self.order, self.pace.call_s
+        times = self.times
         steps, checkpoints = self._steps, self._checkpoints
         left = sum(len(x) for x in (*lines.values(), *direct.values())) - sum(heads.values())
         while heap and (left or waiting):
@@ -187,6 +189,7 @@ class Projection:
             calls[ticket.id] = t
             counter_of[ticket.id] = cid
             order.setdefault(cid, []).append(ticket.id)
+            times.setdefault(cid, []).append(t)
             left -= 1
             steps.append((i, ticket.id, placed))
             heapq.heappush(heap, (t + call_s(ticket.business), i))
@@ -203,6 +206,7 @@ class Projection:
             new._lines[ticket.business] = [*line, (NO_PRIORITY, ticket.issued_at, ticket)]
         new.calls, new.counter_of = dict(self.calls), dict(self.counter_of)
         new.order = {c: list(ids) for c, ids in self.order.items()}
+        new.times = {c: list(ts) for c, ts in self.times.items()}
         new.newcomer, new.newcomer_counter = dict(self.newcomer), dict(self.newcomer_counter)
         new._newcomer_step = dict(self._newcomer_step)
         step = self._newcomer_step.get(ticket.business)
@@ -217,8 +221,9 @@ class Projection:
                 del new.calls[tid]
                 cid = new.counter_of.pop(tid)
                 new.order[cid].pop()
+                new.times[cid].pop()
                 if not new.order[cid]:
-                    del new.order[cid]
+                    del new.order[cid], new.times[cid]
             for b in placed:
                 new.newcomer.pop(b, None)
                 new.newcomer_counter.pop(b, None)
@@ -227,4 +232,4 @@ class Projection:
         return new
 
 
-CHECKPOINT_EVERY = 32
+CHECKPOINT_EVERY = 8

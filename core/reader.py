@@ -48,9 +48,11 @@ class HallReader:
         """A snapshot that places this ticket, cheaply in a burst of issues (core/picture.py)."""
         return self.pictures.placing(ticket).queue
 
-    def waiting_counts(self) -> dict[str, int]:
-        """Business code → tickets waiting in its queue (every business, zeros included)."""
-        return dict(self.picture().counts)
+    def waiting_counts(self, after: Ticket | None = None) -> dict[str, int]:
+        """Business code → tickets waiting in its queue (every business, zeros included); just
+        `after` a ticket's issue, from the picture that issue kept (no read)."""
+        p = self.picture() if after is None else self.pictures.placing(after)
+        return dict(p.counts)
 
     def ticket(self, ticket_id: str) -> Ticket:
         with self.store.read() as tx:

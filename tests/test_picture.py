@@ -89,6 +89,82 @@ def test_a_burst_of_issues_is_placed_by_one_drawing(hall):
     assert places == [snap.ahead(t) for t in burst] and places == sorted(places)
 
 
+def test_issues_during_a_redrawing_are_drawn_into_it(hall, clock, monkeypatch):
+    """The screens' task redraws the picture every second; tickets issued while it draws are
+    drawn into its drawing after it, so a steady stream of issues never leaves it stale."""
+    from core import picture
+    for i in range(60):
+        hall.issue_ticket(["F-NEW", "M-TOPUP", "F-QUERY"][i % 3], f"r{i}")
+    hall.open_counter("1", "c1")
+    hall.open_counter("5", "c5")
+    hall.pictures.drawn()
+    clock.advance(2.0)
+    real, late = picture.redrawn, []
+
+    def redrawn_while_issuing(p, now):
+        out = real(p, now)
+        if not late:
+            late.extend(hall.issue_ticket("M-TOPUP", f"late{k}")[0] for k in range(3))
+        return out
+    monkeypatch.setattr(picture, "redrawn", redrawn_while_issuing)
+    hall.pictures.refresh()
+    kept = hall.pictures.kept()
+    assert kept.at == clock.now() and len(late) == 3
+    assert all(kept.queue.holds(t.id) for t in late) and kept.counts["M-TOPUP"] == 23
+    again = QueueSnapshot(hall.config, kept.queued, kept.counters, kept.at, kept.queue.history)
+    assert again.projection().calls == kept.queue.projection().calls
+    reads = hall.pictures.reads
+    ticket = hall.issue_ticket("F-NEW", "after")[0]
+    assert hall.placing(ticket).holds(ticket.id) and hall.pictures.reads == reads
+
+
+def test_a_look_never_puts_back_an_older_picture_than_an_issue_kept(hall, monkeypatch):
+    """A screen's look reads while a kiosk's ticket is issued: the picture the issue drew the
+    ticket into stays kept (else every issue after it would read and draw the hall again)."""
+    from contextlib import contextmanager
+    for i in range(30):
+        hall.issue_ticket("F-NEW", f"r{i}")
+    hall.open_counter("1", "c1")
+    hall.pictures.drawn()
+    hall.request_help("k1", None)               # a commit: the next look checks the store
+    real, issued = hall.store.read, []
+
+    @contextmanager
+    def read_while_issuing():
+        if not issued:
+            issued.append(hall.issue_ticket("F-NEW", "meanwhile")[0])
+        with real() as tx:
+            yield tx
+    monkeypatch.setattr(hall.store, "read", read_while_issuing)
+    hall.picture()
+    kept = hall.pictures.kept()
+    assert kept.queue.drawn and kept.queue.holds(issued[0].id)
+    reads = hall.pictures.reads
+    monkeypatch.setattr(hall.store, "read", real)
+    ticket = hall.issue_ticket("F-NEW", "next")[0]
+    assert hall.placing(ticket).holds(ticket.id) and hall.pictures.reads == reads
+
+
+def test_a_redrawing_is_dropped_when_more_than_issues_changed(hall, clock, monkeypatch):
+    from core import picture
+    for i in range(20):
+        hall.issue_ticket("F-NEW", f"r{i}")
+    hall.open_counter("1", "c1")
+    hall.pictures.drawn()
+    clock.advance(2.0)
+    real, called = picture.redrawn, []
+
+    def redrawn_while_calling(p, now):
+        out = real(p, now)
+        if not called:
+            called.append(hall.call_next("1", "c1"))
+            hall.picture()                      # read again: the call is in the kept picture
+        return out
+    monkeypatch.setattr(picture, "redrawn", redrawn_while_calling)
+    hall.pictures.refresh()
+    assert hall.picture().counts["F-NEW"] == 19             # the call is not lost
+
+
 def test_an_issue_replayed_from_its_step_is_the_whole_projection_drawn_again():
     """Projection.with_issued against drawing it all again: random queues (priorities,
     transfers to a window), random windows at work, busy or not, issues one after another."""
@@ -101,7 +177,7 @@ def test_an_issue_replayed_from_its_step_is_the_whole_projection_drawn_again():
     rnd = random.Random(2)
 
     def drawn(p):
-        return p.calls, p.counter_of, p.order, p.newcomer, p.newcomer_counter
+        return p.calls, p.counter_of, p.order, p.times, p.newcomer, p.newcomer_counter
     for _ in range(150):
         queued = [QueuedTicket(f"t{i}", f"N{i:03d}", rnd.choice(codes), "waiting", rnd.choice(classes),
                                1000 + rnd.uniform(0, 5000), 0,

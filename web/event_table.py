@@ -49,6 +49,8 @@ class Outbox:
     tickets: list = field(default_factory=list)     # tickets whose own state changed
     queue_moved: bool = False
     staff_moved: bool = False
+    issued: list = field(default_factory=list)      # tickets issued
+    moved_otherwise: bool = False                   # the queues moved by more than issues
 
     def send(self, name: str, payload: dict, room=PUBLIC_ROOM) -> None:
         self.sends.append((name, payload, room))
@@ -60,8 +62,17 @@ class Outbox:
     def followed(self, ticket) -> None:
         self.tickets.append(ticket)
 
-    def moved(self) -> None:
+    def moved(self, issued=None) -> None:
         self.queue_moved = True
+        if issued is None:
+            self.moved_otherwise = True
+        else:
+            self.issued.append(issued)
+
+    def counted_after(self):
+        """The ticket after whose issue the waiting counts are to be told, when only issues
+        moved the queues (the picture its issue kept already counts it), else None."""
+        return self.issued[-1] if self.issued and not self.moved_otherwise else None
 
     def staff_changed(self) -> None:
         self.staff_moved = True
@@ -74,7 +85,7 @@ def ticket_issued(e: TicketIssued, out: Outbox) -> None:
         "business_name": b.name if b else t.business, "priority": t.priority,
         "masked_name": t.masked_name, "age_band": t.age_band,
         "at": iso(t.issued_at, out.config.hall.tz)}, STAFF_ROOM)
-    out.moved()
+    out.moved(issued=t)
 
 
 def ticket_called(e: TicketCalled, out: Outbox) -> None:

@@ -90,7 +90,8 @@ class Publisher:
         with self._lock:
             sends = out.sends
             if out.queue_moved:
-                sends.append(("queue_changed", {"waiting": self.hall.waiting_counts()}, PUBLIC_ROOM))
+                counts = self.hall.waiting_counts(after=out.counted_after())
+                sends.append(("queue_changed", {"waiting": counts}, PUBLIC_ROOM))
             sends += self._own_updates(out.tickets)
             if out.queue_moved:
                 sends += self._tracker_updates()
