@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     print_error       TEXT,                      -- paper_out, cover_open, offline …
     checklist         TEXT,                      -- JSON list of the key moments ticked at the counter
     prechecked_at     REAL,                      -- the guide checked the documents (预审) …
-    prechecked_by     TEXT                       -- … and who
+    prechecked_by     TEXT,                      -- … and who
+    order_at          REAL,                      -- its place in its line when re-queued, else NULL
+    requeues          INTEGER NOT NULL DEFAULT 0 -- a no-show brought back (过号重排), times
 );
 -- Two live tickets never share a number; finished ones may (after a manual day reset).
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
@@ -87,7 +89,8 @@ CREATE TABLE IF NOT EXISTS events (
                 'recommended', 'churn', 'follow_up', 'follow_up_answered', 'counter_businesses',
                 'staff', 'no_show_undone',
                 'device_enrolled', 'device_revoked', 'device_refused',
-                'signed_in', 'signed_out', 'sign_in_failed')),
+                'signed_in', 'signed_out', 'sign_in_failed',
+                'requeued', 'parked', 'unparked', 'business_added', 'priority_given')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,

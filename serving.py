@@ -127,10 +127,10 @@ def _parser(usage: str | None, commands: str | None) -> argparse.ArgumentParser:
                         "Werkzeug's development server (or env HALL_SERVER)")
     p.add_argument("--workers", type=int, default=1,
                    help="gunicorn worker processes (more than 1 needs Redis: see --redis)")
-    p.add_argument("--threads", type=int, default=1000,
-                   help="gthread: threads per worker, each WebSocket holds one (default 1000)")
-    p.add_argument("--connections", type=int, default=2000,
-                   help="connections per worker, idle and half-open ones included (default 2000)")
+    p.add_argument("--threads", type=int, default=1500,
+                   help="gthread: threads per worker, each WebSocket holds one (default 1500)")
+    p.add_argument("--connections", type=int, default=3000,
+                   help="connections per worker, idle and half-open ones included (default 3000)")
     p.add_argument("--redis", default=None, help="Redis URL between the processes (default with "
                    "--workers > 1: a private redis-server)")
     p.add_argument("--devices", choices=("in-worker", "child", "separate"), default=None,

@@ -84,6 +84,12 @@ class Routing(_Strict):
     estimate_horizon_s: int = Field(3600, gt=0)
     repeat_call_s: float = Field(2.0, ge=0, le=30)   # a second call-next this soon changes nothing
     no_show_undo_s: int = Field(60, ge=0, le=600)    # a no-show can be undone this long after
+    # A customer who missed their call, brought back (过号重排): placed after this many of the
+    # tickets then waiting in its line, at most `requeue_limit` times a ticket, the same day.
+    requeue_after: int = Field(3, ge=0, le=50)
+    requeue_limit: int = Field(1, ge=0, le=10)
+    # Why a clerk may call a chosen ticket out of order (logged with who and why).
+    call_reasons: tuple[str, ...] = ("客户已到窗口", "预约客户", "特殊群体优先", "导购安排", "业务衔接", "其他")
 
 
 class PriorityClass(_Strict):

@@ -35,7 +35,7 @@ def apply(config: HallConfig, changes: dict[str, list[str]]) -> HallConfig:
     served = {code for c in config.counters for code in changes.get(c.id, c.businesses)}
     orphans = [b for b in config.businesses if b.code not in served]
     if orphans:
-        names = "、".join(f"「{_line_name(b)}」" for b in orphans)
+        names = "、".join(f"「{line_name(b)}」" for b in orphans)
         raise Conflict("counter_businesses_invalid",
                        f"这样调整后{names}没有窗口办理了:每项业务至少要留一个窗口办理",
                        businesses=[b.code for b in orphans])
@@ -50,7 +50,8 @@ def apply(config: HallConfig, changes: dict[str, list[str]]) -> HallConfig:
         raise Conflict("counter_businesses_invalid", f"这样调整后有业务无窗口办理:{detail}") from e
 
 
-def _line_name(b) -> str:
+def line_name(b) -> str:
+    """「固网查询」, 「5G查询」: a business with its line, as the hall names it."""
     return {"fixed": "固网", "mobile": "5G"}.get(b.line, "") + b.name
 
 
@@ -76,6 +77,11 @@ class DayPlan:
     def counter_name(self, counter_id: str) -> str:
         c = self.config.counter(counter_id)
         return c.name if c else counter_id
+
+    def business_name(self, code: str) -> str:
+        """「固网查询」, 「5G查询」: a business as the hall names it, with its line."""
+        b = self.config.business(code)
+        return line_name(b) if b else code
 
     def day_changes(self, tx=None) -> dict[str, list[str]]:
         """Counter → the businesses it serves today, where a manager changed them (read in

@@ -118,7 +118,7 @@ class QueueSnapshot:
         return found
 
     def _rank(self, t) -> tuple:
-        return (priority_rank(self.config, t), t.issued_at, t.number)
+        return (priority_rank(self.config, t), t.place_at, t.number)
 
     def _rank_among(self, ticket) -> int:
         """Rank among the queued tickets competing for the counters able to serve this one

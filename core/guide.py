@@ -13,6 +13,7 @@ from .store import Store
 
 HELP_REPEAT_S = 300         # a second tap within five minutes joins the open request
 ARRIVALS_SHOWN = 20
+MISSED_SHOWN = 12       # today's no-shows on the tablet, to bring one back (过号重排)
 
 
 class GuideDesk:
@@ -96,10 +97,11 @@ class GuideDesk:
         tickets = {t.id: t for t in self.reader.tickets(presenters.floor.wanted(p, now))}
         with self.store.read() as tx:
             arrivals = tx.arrivals(today, ARRIVALS_SHOWN)
+            missed = tx.no_shows(today, MISSED_SHOWN)
             help_rows = tx.live_help(day_start(today, self.tz))
             alerts = tx.unacked_alerts()
             follow_ups = tx.open_follow_ups(due_by=today)
         called = presenters.floor.called_ticket_ids(alerts)
         alert_tickets = {t.id: t for t in self.reader.tickets(called)} if called else {}
         return presenters.floor.board(p, now, tickets, arrivals, help_rows, alerts, alert_tickets,
-                                      follow_ups)
+                                      follow_ups, missed)

@@ -125,6 +125,8 @@ class Hall:
     pause = _part("serving", Serving.pause)
     resume = _part("serving", Serving.resume)
     call_next = _part("serving", Serving.call_next)
+    call_ticket = _part("serving", Serving.call_ticket)
+    requeue = _part("serving", Serving.requeue)
     recall = _part("serving", Serving.recall)
     start = _part("serving", Serving.start)
     finish = _part("serving", Serving.finish)

@@ -116,16 +116,17 @@ class Projection:
         self._cfgs = [c for c in (config.counter(cid) for cid in counters) if c is not None]
         # One line per business and one per counter (its transfers), each in calling order
         # (priority rank, then issue time): a line's head is its best ticket, so a counter looks
-        # at one head per business it serves. Entries are (rank, issued_at, ticket).
+        # at one head per business it serves. Entries are (rank, place in time, ticket): the
+        # issue time, or where a re-queue put it (Ticket.place_at).
         self._lines: dict[str, list] = {b: [] for c in self._cfgs for b in c.businesses}
         self._direct: dict[str, list] = {c.id: [] for c in self._cfgs}
-        for t in sorted(queued, key=lambda t: (priority_rank(config, t), t.issued_at, t.number)):
+        for t in sorted(queued, key=lambda t: (priority_rank(config, t), t.place_at, t.number)):
             if t.target_counter:
                 line = self._direct.get(t.target_counter)
             else:
                 line = self._lines.get(t.business)
             if line is not None:            # else no working counter serves it
-                line.append((priority_rank(config, t), t.issued_at, t))
+                line.append((priority_rank(config, t), t.place_at, t))
         heap = []
         for i, c in enumerate(self._cfgs):
             busy = at_counters.get(c.id)

@@ -5,7 +5,8 @@
 2. Then the counter's preference: a ticket transferred to this very counter, then its businesses
    in the order the config lists them. A ticket that has waited `starvation_cap_s` or longer
    counts as most preferred, so a side queue is never starved by a busy main one.
-3. Then the longest wait (the original issue time: a transfer keeps its place in time).
+3. Then the longest wait (the original issue time: a transfer keeps its place in time; a
+   no-show brought back stands where a re-queue put it, `Ticket.place_at`).
 """
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ def call_order_key(config: HallConfig, counter: Counter, ticket: Ticket, now: fl
         preference = -1
     else:
         preference = counter.businesses.index(ticket.business)
-        if preference > 0 and now - ticket.issued_at >= config.routing.starvation_cap_s:
+        if preference > 0 and now - ticket.place_at >= config.routing.starvation_cap_s:
             preference = 0
-    return (priority_rank(config, ticket), preference, ticket.issued_at, ticket.number)
+    return (priority_rank(config, ticket), preference, ticket.place_at, ticket.number)
 
 
 def line_for(config: HallConfig, counter: Counter, queued: list[QueuedTicket], now: float

@@ -120,32 +120,116 @@ class Serving:
         with self.store.write() as tx:
             now, day = self.day_end.begin(tx, events)
             c = self.counter(tx, counter_id, clerk)
-            if c.state == T.PAUSED:
-                raise Conflict("counter_paused", f"{self.plan.counter_name(counter_id)}暂停服务中,请先恢复")
-            current = tx.ticket(c.current_ticket) if c.current_ticket else None
-            if current is not None and current.status in T.AT_COUNTER:
-                if now - (current.last_called_at or now) < self.plan.config.routing.repeat_call_s:
-                    raise Conflict("call_repeated", f"刚刚已叫 {current.number},重复按键不会再叫下一位",
-                                   ticket=current.number)
-                if current.status == T.CALLED:
-                    raise Conflict("not_started", f"{current.number} 已叫号但还没有开始办理:客户已到请按"
-                                   "「开始办理」,未到请按「重呼」或「过号」", ticket=current.number)
-                self._refuse_open_checklist(current)
-                events.append(self._finish(tx, now, day, c, current))
+            self._ready_to_call(tx, c, now, day, events)
             cfg = self.plan.config.counter(counter_id)
             pick = routing.pick_next(self.plan.config, cfg, tx.queued_tickets(cfg.businesses, cfg.id), now)
             best = tx.ticket(pick.id) if pick is not None else None
             if best is None:
                 tx.save_counter(c.with_(current_ticket=None, updated_at=now))
                 return None, events
-            called = best.with_(status=T.CALLED, counter=counter_id, clerk=clerk, called_at=now,
-                                last_called_at=now, recalls=0, started_at=None, ended_at=None)
-            tx.save_ticket(called)
-            tx.save_counter(c.with_(current_ticket=called.id, updated_at=now))
-            tx.append_event(at=now, day=day, kind="called", ticket=called, counter=counter_id,
-                            clerk=clerk, wait_s=round(now - best.queued_at, 3))
+            called = self._call(tx, now, day, c, clerk, best)
         events.append(TicketCalled(called, counter_id, recall=False))
         return called, events
+
+    def call_ticket(self, counter_id: str, clerk: str, ref: str, reason: str | None = None
+                    ) -> tuple[Ticket, list]:
+        """Call a chosen waiting ticket out of order (NovoSGA #323): by its token, today's
+        number, or its QR link (a hand scanner types it). The counter must serve its line; the
+        same rules as call-next hold (a double press, a customer called but never started), and
+        the log says who, why, and how many it went past."""
+        reasons = self.plan.config.routing.call_reasons
+        if reason is not None and reason not in reasons:
+            raise HallError("unknown_call_reason", f"请选择叫号理由:{'、'.join(reasons)}")
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self.day_end.begin(tx, events)
+            c = self.counter(tx, counter_id, clerk)
+            t = self._find(tx, ref, day)
+            if not t.queued:
+                raise Conflict("ticket_not_waiting",
+                               f"{t.number} 当前状态为{STATUS_ZH[t.status]},不在排队中,不能叫号")
+            cfg = self.plan.config.counter(counter_id)
+            if not routing.can_serve(cfg, t):
+                where = (self.plan.counter_name(t.target_counter) if t.target_counter
+                         else self.plan.business_name(t.business))
+                raise Conflict("not_for_this_counter",
+                               f"{t.number} 排在{where}的队列,{self.plan.counter_name(counter_id)}不办理,不能叫号")
+            self._ready_to_call(tx, c, now, day, events)
+            line = routing.line_for(self.plan.config, cfg, tx.queued_tickets(cfg.businesses, cfg.id), now)
+            skipped = next((i for i, q in enumerate(line) if q.id == t.id), 0)
+            called = self._call(tx, now, day, c, clerk, t, out_of_order=True,
+                                reason=reason or "未说明", skipped=skipped)
+        events.append(TicketCalled(called, counter_id, recall=False))
+        return called, events
+
+    def _find(self, tx: Tx, ref: str, day: str) -> Ticket:
+        """A ticket by token, today's number (a012 → A012) or its tracking link."""
+        ref = ticket_ref(ref)
+        t = tx.ticket(ref) if ref else None
+        if t is None and NUMBER.match(ref.upper()):
+            t = tx.ticket_of_day(day, ref.upper())
+        if t is None:
+            raise NotFound("unknown_ticket", f"今天没有号码 {ref.upper()}" if NUMBER.match(ref.upper())
+                           else "没有找到这张号票")
+        if t.day != day:
+            raise Conflict("ticket_not_today", f"{t.number} 是 {t.day} 的号票,不是今天的")
+        return t
+
+    def _ready_to_call(self, tx: Tx, c: CounterState, now: float, day: str, events: list) -> None:
+        """What must hold before a counter calls anyone: open, no double press, the customer
+        at the window started and finished (finished here, as a call pad's CALL means)."""
+        if c.state == T.PAUSED:
+            raise Conflict("counter_paused", f"{self.plan.counter_name(c.id)}暂停服务中,请先恢复")
+        current = tx.ticket(c.current_ticket) if c.current_ticket else None
+        if current is not None and current.status in T.AT_COUNTER:
+            if now - (current.last_called_at or now) < self.plan.config.routing.repeat_call_s:
+                raise Conflict("call_repeated", f"刚刚已叫 {current.number},重复按键不会再叫下一位",
+                               ticket=current.number)
+            if current.status == T.CALLED:
+                raise Conflict("not_started", f"{current.number} 已叫号但还没有开始办理:客户已到请按"
+                               "「开始办理」,未到请按「重呼」或「过号」", ticket=current.number)
+            self._refuse_open_checklist(current)
+            events.append(self._finish(tx, now, day, c, current))
+
+    def _call(self, tx: Tx, now: float, day: str, c: CounterState, clerk: str, t: Ticket,
+              **logged) -> Ticket:
+        called = t.with_(status=T.CALLED, counter=c.id, clerk=clerk, called_at=now,
+                         last_called_at=now, recalls=0, started_at=None, ended_at=None)
+        tx.save_ticket(called)
+        tx.save_counter(c.with_(current_ticket=called.id, updated_at=now))
+        tx.append_event(at=now, day=day, kind="called", ticket=called, counter=c.id,
+                        clerk=clerk, wait_s=round(now - t.queued_at, 3), **logged)
+        return called
+
+    # --- a customer who missed their call -----------------------------------------------
+    def requeue(self, ref: str, by: str) -> tuple[Ticket, list]:
+        """Bring back a no-show of today (过号重排): the same number, placed after the next
+        `routing.requeue_after` tickets of its line (fewer if fewer wait), at most
+        `routing.requeue_limit` times. Where it stands: docs/routing.md."""
+        rules = self.plan.config.routing
+        events: list = []
+        with self.store.write() as tx:
+            now, day = self.day_end.begin(tx, events)
+            t = self._find(tx, ref, day)
+            if t.status != T.NO_SHOW:
+                raise Conflict("not_a_no_show",
+                               f"{t.number} 当前状态为{STATUS_ZH[t.status]},只有过号的号码可以重排")
+            if t.requeues >= rules.requeue_limit:
+                raise Conflict("requeue_limit",
+                               f"{t.number} 已重排过 {t.requeues} 次,本厅每张号票最多重排 "
+                               f"{rules.requeue_limit} 次,请重新取号", limit=rules.requeue_limit)
+            line = [q for q in tx.queued_tickets() if q.id != t.id and (
+                q.target_counter == t.target_counter if t.target_counter
+                else q.target_counter is None and q.business == t.business)]
+            order_at, ahead = requeue_place(self.plan.config, t, line, rules.requeue_after, now)
+            back = t.with_(status=T.WAITING, queued_at=now, order_at=order_at,
+                           requeues=t.requeues + 1, counter=None, clerk=None, called_at=None,
+                           last_called_at=None, recalls=0, started_at=None, ended_at=None)
+            tx.save_ticket(back)
+            tx.append_event(at=now, day=day, kind="requeued", ticket=back, clerk=by,
+                            ahead=ahead, requeues=back.requeues)
+        events.append(TicketChanged(back, "requeued"))
+        return back, events
 
     def recall(self, counter_id: str, clerk: str) -> tuple[Ticket, list]:
         events: list = []
@@ -297,6 +381,38 @@ class Serving:
                             service_s=round(now - t.started_at, 3) if t.started_at else None)
         events.append(TicketChanged(moved, "transferred"))
         return moved, events
+
+
+NUMBER = re.compile(r"^[A-Z]{1,2}\d{3}$")
+
+
+def ticket_ref(ref: str) -> str:
+    """What a clerk typed or a scanner typed: a token, a number, or the ticket's link
+    (…/t/<token>, the QR on the ticket)."""
+    ref = str(ref or "").strip()
+    if "/t/" in ref:
+        ref = ref.rsplit("/t/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+    return ref[:64]
+
+
+def requeue_place(config, t: Ticket, line: list, after: int, now: float) -> tuple[float, int]:
+    """Where a re-queued ticket stands in its line (the tickets waiting for the same queue):
+    → (its place in time, how many of them are ahead of it). Tickets of a better priority
+    class are ahead anyway and count among the `after`; among its own class it goes after the
+    next ones in line, or last when fewer wait."""
+    rank = routing.priority_rank(config, t)
+    better = sum(1 for q in line if routing.priority_rank(config, q) < rank)
+    same = sorted((q.place_at, q.number) for q in line if routing.priority_rank(config, q) == rank)
+    m = max(0, after - better)
+    if m == 0 and same:
+        return same[0][0] - 0.001, better
+    if len(same) > m:
+        a, b = same[m - 1][0], same[m][0]
+        # Between the two; tickets issued in the very same instant as the last one it goes
+        # after are all ahead of it (an instant later).
+        return (a + b) / 2 if b > a else a + 1e-6, better + m
+    last = max([now, *(p + 0.001 for p, _ in same)])
+    return last, better + len(same)
 
 
 STATUS_ZH = {T.WAITING: "等待中", T.CALLED: "已叫号", T.SERVING: "办理中", T.DONE: "已办结",

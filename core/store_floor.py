@@ -112,6 +112,12 @@ class FloorTx:
             (ticket_id, *kinds)).fetchall()
         return [{**dict(r), "data": json.loads(r["data"]) if r["data"] else {}} for r in rows]
 
+    def no_shows(self, day: str, limit: int) -> list[dict]:
+        """The day's customers who missed their call, the latest first."""
+        return _dicts(self.conn.execute(
+            "SELECT id, number, business, ended_at, requeues, counter FROM tickets "
+            "WHERE day = ? AND status = 'no_show' ORDER BY ended_at DESC LIMIT ?", (day, limit)).fetchall())
+
     def arrivals(self, day: str, limit: int) -> list[dict]:
         """The latest tickets issued on a business day, newest first."""
         return _dicts(self.conn.execute(

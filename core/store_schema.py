@@ -42,6 +42,15 @@ def _v2_guide_and_after_service(conn: sqlite3.Connection) -> None:
     _rebuild_events(conn)      # new event kinds
 
 
+def _v6_counter_hand(conn: sqlite3.Connection) -> None:
+    """Issue 18: a no-show re-queued (过号重排) keeps a place of its own in its line."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    for column, kind in (("order_at", "REAL"), ("requeues", "INTEGER NOT NULL DEFAULT 0")):
+        if column not in have:              # a database marked older than it is: no harm done
+            conn.execute(f"ALTER TABLE tickets ADD COLUMN {column} {kind}")
+    _rebuild_events(conn)      # requeued, parked, unparked, business_added, priority_given
+
+
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _v2_guide_and_after_service,
     3: _rebuild_events,        # no_show_undone
@@ -49,6 +58,7 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     # Statistics kept as rows (tally_*, from hall.db.sql) instead of a JSON tally per day: the
     # old days are counted again when asked for.
     5: "DROP TABLE IF EXISTS day_tallies",
+    6: _v6_counter_hand,
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

@@ -46,6 +46,13 @@ class Ticket:
     checklist: str | None = None          # JSON list of ticked key-moment keys
     prechecked_at: float | None = None    # the guide checked the documents (预审)
     prechecked_by: str | None = None
+    order_at: float | None = None         # where it stands in its line when re-queued (过号重排)
+    requeues: int = 0                     # times a no-show was brought back
+
+    @property
+    def place_at(self) -> float:
+        """The time its line orders it by: its issue time, or where a re-queue put it."""
+        return self.issued_at if self.order_at is None else self.order_at
 
     @property
     def ticked(self) -> list[str]:
@@ -70,6 +77,11 @@ class QueuedTicket(NamedTuple):
     issued_at: float
     queued_at: float
     target_counter: str | None
+    order_at: float | None = None
+
+    @property
+    def place_at(self) -> float:
+        return self.issued_at if self.order_at is None else self.order_at
 
     @property
     def queued(self) -> bool:

@@ -6,7 +6,7 @@ from core.errors import NotFound
 from web import states
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import CallOut, CounterActionOut, DeskOut, Pause, Tick, Transfer
+from web.schemas import CallOut, CallTicket, CounterActionOut, DeskOut, Pause, Tick, Transfer
 
 from . import ERRORS, SERVING_ROLES, bp
 
@@ -43,6 +43,15 @@ def close_counter(counter_id: str, staff):
        tag="counter", roles=SERVING_ROLES, answers={200: CallOut}, errors=ERRORS)
 def call_next(counter_id: str, staff):
     ticket = run(ctx().hall.call_next, counter_id, staff.username)
+    return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
+
+
+@route(bp, "/api/counters/<counter_id>/call", "POST",
+       summary="Call a chosen waiting ticket out of order (its token, today's number or its QR link), "
+               "with a reason from the hall's list (`routing.call_reasons`)",
+       tag="counter", roles=SERVING_ROLES, body=CallTicket, answers={200: CallOut}, errors=ERRORS)
+def call_ticket(counter_id: str, staff, body: CallTicket):
+    ticket = run(ctx().hall.call_ticket, counter_id, staff.username, body.ticket, body.reason)
     return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
 
 

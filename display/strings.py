@@ -41,7 +41,7 @@ STRINGS = {
     "on_deck_title": _l("请准备,即将轮到您"),
     "go_to": _l("请到"),
     "recalled": _l("重呼:请尽快到窗口办理"),
-    "no_show_help": _l("过号无效。请重新取号,或咨询大厅导购。"),
+    "no_show_help": _l("{no_show_rule}。也可重新取号,或咨询大厅导购。"),
     "done_thanks": _l("业务已办结,感谢您的光临!"),
     "rated": _l("您已评价,感谢您的反馈"),
     "welcome": _l("欢迎光临"),

@@ -106,7 +106,7 @@ def ticket_bytes(ticket: dict, hall: dict) -> bytes:
         p.qr(ticket["track_url"], native=True, size=5, ec=QR_ECLEVEL_M)
         p._raw(b"\n")
         _chinese(p, "扫码查看排队进度")
-    _chinese(p, "过号无效,请重新取号或咨询导购")
+    _chinese(p, (hall.get("no_show_rule") or {}).get("zh") or "过号无效,请重新取号或咨询导购")
     _chinese(p, "请在休息区等候,留意叫号及大屏显示")
     p.cut()
     return p.output

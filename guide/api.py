@@ -2,10 +2,10 @@
 follow-ups. The guide's tablet reads `/api/floor` and acts through the rest."""
 from __future__ import annotations
 
-from core import views
+from core import presenters, views
 from web.api import ok, route, row_id
 from web.context import ctx, run
-from web.schemas import Answer, FollowUp, Precheck
+from web.schemas import Answer, FollowUp, Precheck, RequeuedOut  # noqa: F401 (docs/API.md)
 from web.states import FLOOR_ROLES
 from web import states
 
@@ -35,6 +35,18 @@ def precheck(ticket_id: str, staff, body: Precheck):
     t = run(ctx().hall.precheck, ticket_id, staff.username, body.checked)
     return ok({"ticket": t.id, "number": t.number, "prechecked": t.prechecked_at is not None,
                "prechecked_by": t.prechecked_by})
+
+
+@route(bp, "/api/tickets/<ticket_id>/requeue", "POST",
+       summary="Bring back a no-show of today (过号重排): the same number, placed after the next "
+               "`routing.requeue_after` tickets of its line, at most `routing.requeue_limit` times",
+       tag="guide", roles=("clerk", "guide", "manager", "admin"), answers={200: RequeuedOut},
+       errors=(404, 409))
+def requeue(ticket_id: str, staff):
+    hall = ctx().hall
+    t = run(hall.requeue, ticket_id, staff.username)
+    return ok({"ticket": presenters.parts.ticket(hall.config, t, hall.placing(t)),
+               "requeues": t.requeues, "requeue_limit": hall.config.routing.requeue_limit})
 
 
 def _help_action(name: str, summary: str):

@@ -41,7 +41,7 @@ STRINGS = {
     "ticket_ahead": _l("您前面还有 {n} 人在等待"),
     "ticket_wait": _l("预计等待约 {m} 分钟"),
     "ticket_wait_none": _l("马上就到您"),
-    "ticket_notice": _l("请留意叫号,过号无效"),
+    "ticket_notice": _l("请留意叫号。{no_show_rule}"),
     "ticket_scan": _l("扫码在手机上查看排队进度"),
     "printing": _l("正在打印号票…"),
     "printed": _l("请取走您的号票"),

@@ -199,3 +199,49 @@ def test_with_the_server_down_a_key_says_so(browser, live):
     assert "网络中断" in page.inner_text(".error")
     shot(page, "counter-page-04-server-down")
     page.context.close()
+
+
+def test_a_chosen_ticket_called_out_of_order_and_a_no_show_put_back(browser, live):
+    """叫指定号: the clerk picks the third in line from the window's list with a reason; a
+    number that is not this window's is refused in the dialog in the hall's words; a customer
+    who missed their call is put back in line by number (过号重排)."""
+    numbers = [issue(live, "M-NEW")["number"] for _ in range(4)]
+    other = issue(live, "M-TOPUP")["number"]                    # not counter 3's
+    page = sign_in(browser, live)
+    page.click('[data-counter="3"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.click('[data-action="call"]')
+    page.wait_for_selector(".call-dialog[open]")
+    assert [b.get_attribute("data-line-ticket") for b in page.query_selector_all(".call-line button")] == numbers
+    page.click(f'.call-line button[data-line-ticket="{numbers[2]}"]')
+    page.click(".call-ok")                                      # no reason chosen yet
+    page.wait_for_selector(".call-error:not([hidden])")
+    assert "理由" in page.inner_text(".call-error")
+    page.select_option(".call-reason", "预约客户")
+    shot(page, "counter-page-05-call-chosen")
+    page.click(".call-ok")
+    current(page, numbers[2])
+    called = live.hall.events(live.hall.today(), live.hall.today(), ("called",))[-1]
+    assert called["data"]["out_of_order"] and called["data"]["reason"] == "预约客户"
+    assert called["clerk"] == "demo-clerk" and called["data"]["skipped"] == 2
+    page.click('[data-action="no-show"]')
+    page.wait_for_selector('#desk[data-ticket-status="none"]')
+    # Another window's ticket, typed: refused with the reason, the dialog stays open.
+    page.click('[data-action="call"]')
+    page.fill(".call-ref", other.lower())
+    page.select_option(".call-reason", "其他")
+    page.press(".call-ref", "Enter")
+    page.wait_for_selector(".call-error:not([hidden])")
+    assert "不办理" in page.inner_text(".call-error") and page.is_visible(".call-dialog[open]")
+    # The customer who missed the call comes back: put back in line, after the next three.
+    page.fill(".call-ref", numbers[2])
+    page.click(".requeue-ok")
+    page.wait_for_selector(".notice:not([hidden])")
+    assert numbers[2] in page.inner_text(".notice") and "3" in page.inner_text(".notice")
+    back = live.hall.ticket(live.hall.events(live.hall.today(), live.hall.today(), ("requeued",))[-1]["ticket"])
+    assert back.status == "waiting" and back.number == numbers[2]
+    page.click('[data-action="call"]')
+    order = [b.get_attribute("data-line-ticket") for b in page.query_selector_all(".call-line button")]
+    assert order == [numbers[0], numbers[1], numbers[3], numbers[2]]
+    assert "重排" in page.inner_text(f'.call-line button[data-line-ticket="{numbers[2]}"]')
+    shot(page, "counter-page-06-requeued-in-line")

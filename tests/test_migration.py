@@ -200,3 +200,29 @@ def test_the_json_day_tallies_give_way_to_kept_rows(tmp_path, config, clock):
         assert Hall(config, store, clock).statistics(day, day)["total"]["issued"] == 1
     finally:
         store.close()
+
+
+def test_a_v5_database_gets_the_requeue_columns(tmp_path, config, clock):
+    """v6 (issue 18): a no-show's place when re-queued, and how many times; the old tickets
+    keep theirs (none), and the new event kinds are accepted."""
+    path = tmp_path / "v5.db"
+    conn = sqlite3.connect(path)
+    Store(path).close()
+    conn.execute("ALTER TABLE tickets DROP COLUMN order_at")
+    conn.execute("ALTER TABLE tickets DROP COLUMN requeues")
+    conn.execute("UPDATE schema_version SET version = 5")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION
+        hall = Hall(config, store, clock)
+        t = hall.issue_ticket("F-NEW", "r1")[0]
+        hall.open_counter("1", "alice")
+        hall.call_next("1", "alice")
+        clock.advance(40)
+        hall.no_show("1", "alice")
+        back = hall.requeue(t.number, "alice")[0]
+        assert back.requeues == 1 and back.status == "waiting"
+    finally:
+        store.close()

@@ -133,6 +133,18 @@ class Rating(Body):
     comment: str | None = Field(None, max_length=500)
 
 
+class CallTicket(Body):
+    """Call this waiting ticket out of order: its token, today's number, or its QR link."""
+    ticket: str = Field(min_length=1, max_length=300)
+    reason: str | None = Field(None, min_length=1, max_length=60)
+
+
+class RequeuedOut(BaseModel):
+    ticket: TicketOut
+    requeues: int = Field(description="times this ticket was brought back, this one included")
+    requeue_limit: int
+
+
 class Transfer(Body):
     business: str | None = Field(None, min_length=1, max_length=64)
     counter: str | None = Field(None, min_length=1, max_length=64)

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import Field
 
+from .. import day_config, routing
 from ..config import HallConfig
 from ..picture import Picture
 from ..tickets import Ticket
@@ -23,6 +24,11 @@ class DeskOut(Shape):
     customer: dict | None = Field(description="the ticket in hand, with masked_name, the timer's "
                                   "timestamps and standard, and the key moments (checklist)")
     waiting: dict[str, int] = Field(description="the counter's businesses → tickets waiting")
+    line: list[dict] = Field(default_factory=list, description="the tickets this counter can call, "
+                             "in the order it would call them (the first LINE_SHOWN): to call one "
+                             "out of order")
+    call_reasons: list[str] = Field(default_factory=list, description="why a ticket may be called "
+                                    "out of order (the hall's list)")
     my_day: dict = Field(description="the clerk's own day: served, service_mean_s, within_target")
     after_service: dict | None = Field(description="what to record on the customer just served")
     undo_no_show: dict | None = Field(description="the no-show this counter may still undo")
@@ -68,8 +74,29 @@ def desk(p: Picture, counter_id: str, my_day: dict, after_service: dict | None,
                                        clerk=state.clerk),
         customer=customer,
         waiting={code: p.counts.get(code, 0) for code in config.counter(counter_id).businesses},
+        line=line(p, counter_id, now), call_reasons=list(config.routing.call_reasons),
         my_day=my_day, after_service=after_service, undo_no_show=undo_no_show, now_ts=now,
         **version)
+
+
+LINE_SHOWN = 40        # the rest of the line is reached by typing or scanning a number
+
+
+def line(p: Picture, counter_id: str, now: float) -> list[dict]:
+    """The counter's line in its calling order (core/routing.py), for its out-of-order list."""
+    config = p.config
+    cfg = config.counter(counter_id)
+    out = []
+    for t in routing.line_for(config, cfg, p.queued, now)[:LINE_SHOWN]:
+        b = config.business(t.business)
+        cls = config.priority_class(t.priority) if t.priority else None
+        out.append({"id": t.id, "number": t.number, "business": t.business,
+                    "business_name": day_config.line_name(b) if b else t.business,
+                    "waited_s": max(0, round(now - t.issued_at)),
+                    "priority": cls.name if cls else None,
+                    "requeued": t.order_at is not None,
+                    "transferred_here": t.target_counter == counter_id})
+    return out
 
 
 def after_service(config: HallConfig, t: Ticket, due: date, warning: str | None,

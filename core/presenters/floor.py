@@ -22,7 +22,7 @@ def wanted(p: Picture, now: float) -> list[str]:
 
 def board(p: Picture, now: float, tickets: dict[str, Ticket], arrivals: list[dict],
           help_rows: list[dict], alerts: list[dict], alert_tickets: dict[str, Ticket],
-          follow_ups: list[dict]) -> dict:
+          follow_ups: list[dict], missed: list[dict] = ()) -> dict:
     """The board from the picture and the rows the hall read for it (`tickets`: those of
     `wanted`; `alert_tickets`: those of `called_ticket_ids(alerts)`). Staff are named by
     `named`, which the web layer applies (it knows the accounts)."""
@@ -69,7 +69,20 @@ def board(p: Picture, now: float, tickets: dict[str, Ticket], arrivals: list[dic
         "help": [help_request(config, r) for r in help_rows],
         "alerts": alert_details(config, [alert(config, a) for a in alerts], alert_tickets),
         "follow_ups": [follow_up(config, f, today) for f in follow_ups],
+        "missed": [no_show(config, m) for m in missed],
     }
+
+
+def no_show(config: HallConfig, m: dict) -> dict:
+    """A customer who missed their call today, and whether the hall's rule lets them back."""
+    b = config.business(m["business"])
+    counter = config.counter(m["counter"] or "")
+    return {"id": m["id"], "number": m["number"], "business": m["business"],
+            "business_name": b.name if b else m["business"],
+            "counter_name": counter.name if counter else None,
+            "at": iso(m["ended_at"], config.hall.tz) if m["ended_at"] else None,
+            "requeues": m["requeues"],
+            "can_requeue": m["requeues"] < config.routing.requeue_limit}
 
 
 def named(board: dict, names: dict[str, str]) -> dict:

@@ -49,6 +49,9 @@ class HallOut(Shape):
     counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
     hours: dict | None = Field(None, description="open_now, always_open, opening, closing, next_open … "
                                "(core/hours.py)")
+    no_show_rule: dict[str, str] = Field(default_factory=dict, description="what a customer who "
+                                         "missed their call may do, by the hall's rule (zh, en): "
+                                         "the ticket, the kiosk and the phone say it")
 
 
 class IssuedTicketOut(TicketOut):
@@ -78,7 +81,22 @@ def hall_view(config: HallConfig, hours: dict | None = None) -> dict:
         kiosks=[{"id": k.id, "name": k.name} for k in config.kiosks],
         priority_classes=[{"code": p.code, "name": p.name, "name_en": p.name_en, "rank": p.rank}
                           for p in config.priority_classes],
-        counter_keys=dict(config.counter_keys), **({"hours": hours} if hours is not None else {}))
+        counter_keys=dict(config.counter_keys), no_show_rule=no_show_rule(config),
+        **({"hours": hours} if hours is not None else {}))
+
+
+def no_show_rule(config: HallConfig) -> dict[str, str]:
+    """过号: void, or back in line by the guide after the next few (routing.requeue_*)."""
+    r = config.routing
+    if r.requeue_limit <= 0:
+        return {"zh": "过号无效,请重新取号或咨询导购",
+                "en": "A missed number is void: take a new ticket or ask the guide"}
+    after = f"顺延 {r.requeue_after} 位" if r.requeue_after else "排在队首"
+    again = f"限 {r.requeue_limit} 次" if r.requeue_limit > 1 else "限一次"
+    after_en = f"after the next {r.requeue_after}" if r.requeue_after else "first"
+    return {"zh": f"过号请到导购台重新排队({after},{again})",
+            "en": f"Missed your call? The guide puts you back in line ({after_en}, "
+                  f"{r.requeue_limit}× at most)"}
 
 
 def issued(view: dict, **printing) -> dict:

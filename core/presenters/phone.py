@@ -35,7 +35,7 @@ def places(p: Picture) -> dict:
         lines[t.business].append(t)
     queues = {}
     for business, tickets in lines.items():
-        tickets.sort(key=lambda t: (calls.get(t.id, math.inf), t.issued_at, t.number))
+        tickets.sort(key=lambda t: (calls.get(t.id, math.inf), t.place_at, t.number))
         runs: list[list] = []
         for t in tickets:
             _add(runs, t.number, q.ahead(t), q.estimated_wait_s(t), q.wait_exact(t))

@@ -116,7 +116,7 @@
     const enable = {
       "call-next": c.state === "open", recall: st === "called", start: st === "called",
       finish: st === "called" || st === "serving", "no-show": st === "called",
-      transfer: !!cu, pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
+      transfer: !!cu, call: c.state === "open", pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
     };
     enable["undo-no-show"] = !!desk.undo_no_show && !cu && c.state === "open";
     $$("[data-action]").forEach((b) => { b.disabled = !enable[b.dataset.action]; });
@@ -217,6 +217,7 @@
     const btn = $(`[data-action="${action}"]`);
     if (btn && btn.disabled) return;
     if (action === "transfer") return openTransfer();
+    if (action === "call") return openCall();
     if (action === "pause") return $(".pause-dialog").showModal();
     const r = await api(`/api/counters/${counterId}/${action}`, "POST");
     if (r) {
@@ -268,6 +269,81 @@
     $(".transfer-dialog").showModal();
   }
   $(".transfer-cancel").addEventListener("click", () => $(".transfer-dialog").close());
+
+  // A chosen ticket out of order (typed, scanned or picked from the line), or a no-show who
+  // came back put in line again (过号重排).
+  function openCall() {
+    const sel = $(".call-reason");
+    sel.innerHTML = "";
+    const choose = new Option(t("call_reason_missing"), "");
+    choose.disabled = true;
+    sel.add(choose);
+    for (const r of desk.call_reasons || []) sel.add(new Option(r, r));
+    sel.value = "";
+    $(".call-ref").value = "";
+    $(".call-error").hidden = true;
+    paintCallLine();
+    $(".call-dialog").showModal();
+    $(".call-ref").focus();
+  }
+  function paintCallLine() {
+    const ul = $(".call-line");
+    ul.innerHTML = "";
+    const line = (desk && desk.line) || [];
+    if (!line.length) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = t("call_line_empty");
+      ul.appendChild(li);
+    }
+    for (const q of line) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.lineTicket = q.number;
+      const marks = [q.priority ? t("priority_mark") : "", q.requeued ? t("requeued_mark") : ""].filter(Boolean);
+      b.innerHTML = "<b></b> <span></span>";
+      b.querySelector("b").textContent = q.number;
+      b.querySelector("span").textContent = [Hall.lname(q.business), t("waited_min", { m: Math.floor(q.waited_s / 60) }), ...marks].join(" · ");
+      b.addEventListener("click", () => {
+        $(".call-ref").value = q.number;
+        $$(".call-line button").forEach((x) => x.classList.toggle("picked", x === b));
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    }
+  }
+  function callError(text) {
+    $(".call-error").textContent = text;
+    $(".call-error").hidden = !text;
+  }
+  async function callChosen() {
+    const ref = $(".call-ref").value.trim(), reason = $(".call-reason").value;
+    if (!ref) return callError(t("call_ref_missing"));
+    if (!reason) return callError(t("call_reason_missing"));
+    const r = await Hall.api($(".call-dialog"), `/api/counters/${counterId}/call`, "POST", { ticket: ref, reason });
+    if (!r) return callError(Hall.lastError ? Hall.lastError.message : t("offline_action"));
+    $(".call-dialog").close();
+    show(r.desk, r.version, false);
+  }
+  async function requeueChosen() {
+    let ref = $(".call-ref").value.trim();
+    if (!ref) return callError(t("call_ref_missing"));
+    if (ref.includes("/t/")) ref = ref.split("/t/").pop().split(/[?#]/)[0];    // a scanned link
+    const r = await Hall.api($(".call-dialog"), `/api/tickets/${encodeURIComponent(ref)}/requeue`, "POST");
+    if (!r) return callError(Hall.lastError ? Hall.lastError.message : t("offline_action"));
+    $(".call-dialog").close();
+    notice(t("requeued", { n: r.ticket.number, a: r.ticket.ahead }));
+  }
+  $(".call-reason").addEventListener("change", () => callError(""));
+  $(".call-ref").addEventListener("input", () => callError(""));
+  $(".call-ok").addEventListener("click", callChosen);
+  $(".requeue-ok").addEventListener("click", requeueChosen);
+  $(".call-cancel").addEventListener("click", () => $(".call-dialog").close());
+  // A hand scanner types the ticket's link and Enter: the reason is the one chosen (or asked).
+  $(".call-ref").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") { ev.preventDefault(); callChosen(); }
+  });
   $(".transfer-ok").addEventListener("click", async () => {
     if (!$(".transfer-target").value) {
       $(".transfer-error").textContent = t("transfer_choose");

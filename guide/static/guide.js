@@ -202,6 +202,25 @@
       li.appendChild(el("b", null, t("waited", { m: minutes(p.waited_s) })));
       return li;
     });
+    // 过号重排: a customer who missed their call comes back to the guide, who puts them back in
+    // line (the hall's rule: after the next few of their queue, a limited number of times).
+    paintList("missed", board.missed || [], (m) => {
+      const li = el("li");
+      li.dataset.missed = m.id;
+      const what = el("span", "what", `${m.number} · ${Hall.bname(m.business)}`);
+      what.appendChild(el("div", "muted", [m.at ? m.at.slice(11, 16) : "", m.counter_name || "",
+        m.requeues ? t("requeued_times", { n: m.requeues }) : ""].filter(Boolean).join(" · ")));
+      li.appendChild(what);
+      if (m.can_requeue) {
+        li.appendChild(button(t("requeue"), async () => {
+          const r = await api(`/api/tickets/${encodeURIComponent(m.id)}/requeue`, "POST");
+          if (r) toast(t("requeued", { n: r.ticket.number, a: r.ticket.ahead }));
+        }, { act: "requeue" }));
+      } else {
+        li.appendChild(el("span", "muted", t("requeue_used")));
+      }
+      return li;
+    });
     paintList("follow", board.follow_ups, (f) => {
       const li = el("li");
       li.dataset.followUp = f.id;

@@ -5,7 +5,9 @@ window.Hall = (function () {
   let lang = CFG.lang;
   function t(key, vars) {
     let s = (CFG.strings[lang] || CFG.strings.zh)[key] || key;
-    const all = Object.assign({ hotline: CFG.hall.hotline, wechat: CFG.hall.wechat }, vars || {});
+    // {no_show_rule}: what a customer who missed their call may do, by the hall's rule.
+    const rule = (CFG.hall.no_show_rule || {})[lang === "en" ? "en" : "zh"] || "";
+    const all = Object.assign({ hotline: CFG.hall.hotline, wechat: CFG.hall.wechat, no_show_rule: rule }, vars || {});
     for (const [k, v] of Object.entries(all)) s = s.split("{" + k + "}").join(v);
     return s;
   }
