@@ -78,17 +78,21 @@ class Publisher:
 
     # --- events ---------------------------------------------------------------------
     def publish(self, events: list) -> None:
-        """Every payload is built first, then all are emitted at once: once a broadcast is
-        handed to the sockets' writer threads, work still to do competes with them."""
+        """What the events say goes out first (a call: every wall and phone waits for it);
+        what follows from the hall's new state (counts, phones' updates) is built after, then
+        sent at once: once a broadcast is handed to the sockets' writer threads, work still to
+        do competes with them."""
         if not events:
             return
         self._start_watcher()
         out = Outbox(self.hall.config, self.announcer, self.hall)
         for e in events:
             HANDLERS[type(e)](e, out)
-        # Built and sent under the lock: whoever publishes last sends the newest truth.
+        # Sent under the lock: whoever publishes last sends the newest truth.
         with self._lock:
-            sends = out.sends
+            for name, payload, room in out.sends:
+                self.socketio.emit(name, payload, to=room)
+            sends = []
             if out.queue_moved:
                 counts = self.hall.waiting_counts(after=out.counted_after())
                 sends.append(("queue_changed", {"waiting": counts}, PUBLIC_ROOM))
