@@ -185,3 +185,24 @@ def test_after_service_records_and_a_follow_up_across_the_holiday(browser, holid
     assert len(events) == 1 and events[0]["data"]["in_time"] is False     # answered after 10-11
     clerk.context.close()
     guide.context.close()
+
+
+def test_a_customer_who_missed_their_call_is_put_back_in_line_by_the_guide(browser, live):
+    """今日过号: the no-show appears on the tablet by itself; 过号重排 puts it back after the next
+    three of its line, the tablet says where, and the row goes (the ticket waits again)."""
+    numbers = [issue(live, "F-NEW")["number"] for _ in range(5)]
+    guide = sign_in(browser, live, "demo-guide", "/guide", viewport=(1280, 800))
+    guide.wait_for_selector(".missed .empty:not([hidden])")
+    clerk = live.clerk("1")
+    assert clerk.post("/api/counters/1/call-next").get_json()["ticket"]["number"] == numbers[0]
+    assert clerk.post("/api/counters/1/no-show").status_code == 200
+    row = guide.wait_for_selector(".missed-list li[data-missed]")
+    assert numbers[0] in row.inner_text() and "1号窗口" in row.inner_text()
+    shot(guide, "guide-05-missed-today")
+    guide.click('.missed-list [data-act="requeue"]')
+    guide.wait_for_selector(".missed .empty:not([hidden])")       # waiting again: not missed
+    back = live.hall.ticket(live.hall.events(live.hall.today(), live.hall.today(), ("requeued",))[-1]["ticket"])
+    assert back.number == numbers[0] and back.status == "waiting"
+    assert live.hall.snapshot().ahead(back) == 3
+    called = [clerk.post("/api/counters/1/call-next").get_json()["ticket"]["number"] for _ in range(1)]
+    assert called == [numbers[1]]
