@@ -10,14 +10,14 @@ from pathlib import Path
 import requests
 
 from .audience import Audience
-from .common import bare_server, hall_server, ms, pct
+from .common import _status, bare_server, hall_server, ms, pct
 
 CLIENTS = 1000
 CALLS = 40
 CLIENT_PROCESSES = 8
 
 
-RSS: dict[str, float] = {}      # the hall's memory with every client connected, per set-up
+RSS: dict[str, tuple[float, float]] = {}    # the hall's memory with every client connected
 
 
 def _measure(trigger, audience: Audience, prepare=None) -> list[float]:
@@ -79,7 +79,10 @@ def _hall(server: str, workers: int, redis_url: str | None) -> list[float]:
                 return r.json()["ticket"]["number"]
             try:
                 lat = _measure(call_next, audience, prepare=no_show)
-                RSS[f"{workers}"] = hall.tree_rss_mib()
+                # Every process counted once (PSS), and the largest one's own RSS: the worker
+                # holding the sockets (the master and the device process beside it).
+                RSS[f"{workers}"] = (hall.tree_rss_mib(),
+                                     max(_status(pid, "VmRSS:") for pid in hall.pids()) / 1024)
                 return lat
             finally:
                 audience.close()
@@ -112,8 +115,9 @@ def run(server: str = "gthread") -> dict:
 
 
 def _report(server: str, name: str, lat: list[float], base: float, base99: float,
-            rss: float | None) -> None:
-    memory = f", server memory (PSS, every process) {rss:.0f} MiB" if rss else ""
+            rss: tuple[float, float] | None) -> None:
+    memory = (f", server memory: {rss[0]:.0f} MiB PSS every process, the worker's RSS {rss[1]:.0f} MiB"
+              if rss else "")
     print(f"[scaled/{server}] call-next → ticket_called at {CLIENTS} clients ({CALLS} calls, "
           f"{len(lat)} deliveries) — {name:<26}: p50 {ms(pct(lat, 50))}, p99 {ms(pct(lat, 99))}"
           f"  ({pct(lat, 50) / base:.2f}× bare p50, {pct(lat, 99) / base99:.2f}× bare p99){memory}",
