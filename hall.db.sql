@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     business          TEXT NOT NULL,             -- the queue it is in now
     issued_business   TEXT NOT NULL,             -- the business it was issued for
     status            TEXT NOT NULL CHECK (status IN
-                        ('waiting', 'called', 'serving', 'done', 'no_show', 'transferred')),
+                        ('waiting', 'called', 'serving', 'done', 'no_show', 'transferred', 'parked')),
     priority          TEXT,                      -- priority class code, or NULL
     issued_at         REAL NOT NULL,             -- kept across transfers
     queued_at         REAL NOT NULL,             -- when it joined its current queue
@@ -49,11 +49,12 @@ CREATE TABLE IF NOT EXISTS tickets (
     prechecked_at     REAL,                      -- the guide checked the documents (预审) …
     prechecked_by     TEXT,                      -- … and who
     order_at          REAL,                      -- its place in its line when re-queued, else NULL
-    requeues          INTEGER NOT NULL DEFAULT 0 -- a no-show brought back (过号重排), times
+    requeues          INTEGER NOT NULL DEFAULT 0, -- a no-show brought back (过号重排), times
+    parked_at         REAL                       -- parked at its counter (the customer stepped away)
 );
 -- Two live tickets never share a number; finished ones may (after a manual day reset).
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_number ON tickets (number)
-    WHERE status IN ('waiting', 'called', 'serving', 'transferred');
+    WHERE status IN ('waiting', 'called', 'serving', 'transferred', 'parked');
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, business, issued_at);
 CREATE INDEX IF NOT EXISTS tickets_by_day ON tickets (day);
 CREATE INDEX IF NOT EXISTS tickets_by_end ON tickets (ended_at);     -- the estimate's recent pace
@@ -118,7 +119,8 @@ CREATE TABLE IF NOT EXISTS card_reads (
     masked_name TEXT NOT NULL,
     age_band    TEXT NOT NULL,
     senior      INTEGER NOT NULL,
-    id_hash     TEXT NOT NULL
+    id_hash     TEXT NOT NULL,
+    star        INTEGER                  -- the operator's CRM star level, NULL when not asked or down
 );
 
 CREATE TABLE IF NOT EXISTS ratings (

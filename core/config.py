@@ -88,6 +88,11 @@ class Routing(_Strict):
     # tickets then waiting in its line, at most `requeue_limit` times a ticket, the same day.
     requeue_after: int = Field(3, ge=0, le=50)
     requeue_limit: int = Field(1, ge=0, le=10)
+    # A customer who steps away from the window (to fetch a document, to pay) is parked there:
+    # the clerk calls them back ahead of the line, or after `park_return_s` the ticket is back
+    # in line by itself, first for that counter. At most `park_limit` at a counter (0: none).
+    park_return_s: int = Field(900, ge=60, le=4 * 3600)
+    park_limit: int = Field(3, ge=0, le=20)
     # Why a clerk may call a chosen ticket out of order (logged with who and why).
     call_reasons: tuple[str, ...] = ("客户已到窗口", "预约客户", "特殊群体优先", "导购安排", "业务衔接", "其他")
 
@@ -158,7 +163,8 @@ class Kiosk(_Strict):
         return v
 
 
-COUNTER_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "pause", "resume", "transfer")
+COUNTER_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "pause", "resume", "transfer",
+                   "park", "call")
 # A USB call pad that types keys (a keyboard wedge) reaches the counter page through these
 # shortcuts: key name (as the browser's KeyboardEvent.key reports it) → counter action.
 DEFAULT_COUNTER_KEYS = {"F1": "call-next", "F2": "recall", "F3": "no-show", "F4": "start",
@@ -216,6 +222,29 @@ class Remote(_Strict):
     per_source_per_day: int = Field(2, ge=1, le=50)
 
 
+class Crm(_Strict):
+    """The operator's own customer service, asked for a customer's star level (星级客户) when a
+    card is read at a kiosk: over HTTPS, within `timeout_s`, the ID number in the request's body
+    (never in a URL, never logged). Its bearer token is read from the environment variable
+    `token_env`, never from this file. Empty `url`: no look-up; "mock": the demo's mock CRM
+    (drivers/mock/crm.py). The hall works the same while it
+    is down (no star priority, a device alert); drivers/crm.py asks it."""
+    url: str = ""
+    timeout_s: float = Field(0.8, gt=0, le=5)
+    ca_file: str = ""              # the operator's CA (PEM); empty: the system's
+    token_env: str = Field("HALL_CRM_TOKEN", pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    star_min: int = Field(4, ge=1, le=7)        # this level and above get `priority`
+    priority: str = "star"
+    retry_after_s: int = Field(30, ge=1, le=3600)   # after a failure, not asked again for this long
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if v and v != "mock" and not v.startswith("https://"):
+            raise ValueError("crm.url must be https:// (ID numbers travel over it)")
+        return v
+
+
 class IdleTimeouts(_Strict):
     """Minutes without a request after which a role's session ends: long for the counter and the
     floor (a clerk serves for hours without touching the screen), short for the powerful roles."""
@@ -247,6 +276,7 @@ class HallConfig(_Strict):
     backup: Backup = Backup()
     security: Security = Security()
     remote: Remote = Remote()
+    crm: Crm = Crm()
 
     @field_validator("counter_keys")
     @classmethod
@@ -283,6 +313,8 @@ class HallConfig(_Strict):
             for cid in z.counters:
                 if cid not in counter_ids:
                     problems.append(f"zones[{i}].counters: unknown counter {cid!r}")
+        if self.crm.url and self.priority_class(self.crm.priority) is None:
+            problems.append(f"crm.priority: {self.crm.priority!r} is not a code of [[priority_classes]]")
         if self.voice.engine == "piper" and not self.voice.piper_model:
             problems.append("voice.piper_model: needed when voice.engine is 'piper'")
         served = {code for c in self.counters for code in c.businesses}

@@ -61,6 +61,10 @@ class QueueSnapshot:
     def holds(self, ticket_id: str) -> bool:
         return ticket_id in self._by_id
 
+    def held(self, ticket_id: str) -> QueuedTicket | None:
+        """The ticket as this snapshot holds it."""
+        return self._by_id.get(ticket_id)
+
     @property
     def drawn(self) -> bool:
         return self._projection is not None

@@ -20,7 +20,7 @@ class TicketCalled:
 
 @dataclass(frozen=True)
 class TicketChanged:
-    """started, finished, no_show or transferred."""
+    """started, finished, no_show, no_show_undone, transferred, parked, unparked or requeued."""
     ticket: Ticket
     kind: str
 

@@ -19,7 +19,9 @@ from .floor import Floor
 from .guide import GuideDesk
 from .issuing import TicketIssuer
 from .manager import ManagerBoard
+from .parking import Parking
 from .picture import Pictures
+from .priorities import FloorPriority
 from .ratings import Ratings
 from .reader import HallReader
 from .serving import Serving
@@ -39,7 +41,7 @@ def _part(part: str, method):
 
 
 class Hall:
-    """The parts: plan (the day's config), day_end, reader, floor, issuer, serving, guide_desk,
+    """The parts: plan (the day's config), day_end, reader, floor, issuer, serving, parking, floor_priority, guide_desk,
     alert_desk, manager_board, aftercare, ratings, statistics_part; docs/read-side.md says what
     each owns. Screens' shapes are core/presenters/'s."""
 
@@ -59,6 +61,8 @@ class Hall:
         self.issuer = TicketIssuer(self.plan, store, self.clock, self.day_end, self.floor,
                                    self.pictures, self._id_key)
         self.serving = Serving(self.plan, store, self.clock, self.day_end)
+        self.parking = Parking(self.serving)
+        self.floor_priority = FloorPriority(self.serving)
         self.guide_desk = GuideDesk(self.plan, store, self.clock, self.day_end, self.reader)
         self.staff = StaffAccounts(store, self.clock, self.tz)
         self.alert_desk = AlertDesk(self.plan, store, self.clock, self.reader, self.staff)
@@ -136,6 +140,11 @@ class Hall:
     undo_no_show = _part("serving", Serving.undo_no_show)
     undoable_no_show = _part("serving", Serving.undoable_no_show)
     transfer = _part("serving", Serving.transfer)
+    park = _part("parking", Parking.park)
+    call_parked = _part("parking", Parking.call_parked)
+    return_parked = _part("parking", Parking.return_due)
+    parked = _part("parking", Parking.parked)
+    give_priority = _part("floor_priority", FloorPriority.give)
 
     # --- the guide's desk: help requests, the pre-check, the tablet's rows ------------
     request_help = _part("guide_desk", GuideDesk.request_help)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from . import hours, identity, picture, tickets as T
+from . import hours, identity, picture, priorities, tickets as T
 from .clock import business_day
 from .day_config import DayPlan
 from .day_end import DayEnd
@@ -42,10 +42,12 @@ class TicketIssuer:
 
     def issue_ticket(self, business: str, request_id: str, kiosk: str | None = None,
                      card_token: str | None = None, priority: str | None = None,
-                     remote_source: str | None = None) -> tuple[Ticket, bool, list]:
+                     remote_source: str | None = None, given_by: str | None = None
+                     ) -> tuple[Ticket, bool, list]:
         """Issue a ticket (or return the one this request_id already got: created=False).
         A card read is good only at the kiosk that read it, once; `remote_source` (a ticket
-        taken without kiosk or staff) counts against that source's quota for the day."""
+        taken without kiosk or staff) counts against that source's quota for the day;
+        `given_by`: the staff member who gave it its priority class (logged, priorities.py)."""
         config = self.config
         b = config.business(business)
         if b is None:
@@ -55,12 +57,13 @@ class TicketIssuer:
         if priority is not None and config.priority_class(priority) is None:
             raise HallError("unknown_priority", f"没有代码为 {priority} 的优先类别")
         try:
-            return self._issue(b, business, request_id, kiosk, card_token, priority, remote_source)
+            return self._issue(b, business, request_id, kiosk, card_token, priority, remote_source,
+                               given_by)
         except BaseException:
             self.pictures.forget()          # it may hold a ticket that was never committed
             raise
 
-    def _issue(self, b, business, request_id, kiosk, card_token, priority, remote_source):
+    def _issue(self, b, business, request_id, kiosk, card_token, priority, remote_source, given_by):
         events: list = []
         with self.store.write() as tx:
             existing = tx.ticket_by_request(request_id)
@@ -73,7 +76,7 @@ class TicketIssuer:
             Floor.check_issuing(b, picture.issuing_of(tx))
             hours.check_open(self)          # outside the hall's hours: hall_closed (core/hours.py)
             now, day = self.day_end.begin(tx, events)
-            card = None
+            card, note = None, None
             if card_token is not None:
                 card = tx.card_read(card_token)
                 if card is None or now - card.at > CARD_READ_TTL_S or card.kiosk != kiosk:
@@ -85,6 +88,10 @@ class TicketIssuer:
                 if card.senior and priority is None:
                     cls = self.config.age_priority(self.config.hall.senior_age)
                     priority = cls.code if cls else None
+                crm = self.config.crm
+                if priority is None and crm.url and (card.star or 0) >= crm.star_min:
+                    priority, given_by = crm.priority, "crm"        # 星级客户, by the CRM's word
+                    note = f"星级 {card.star}"
             if remote_source is not None and not tx.take_remote_quota(
                     day, remote_source, self.config.remote.per_source_per_day):
                 raise HallError("too_many_tickets", "今日从此设备取号次数已达上限,请到取号机取号",
@@ -106,6 +113,8 @@ class TicketIssuer:
             tx.insert_ticket(ticket)
             tx.append_event(at=now, day=day, kind="issued", ticket=ticket, kiosk=kiosk,
                             priority=priority)
+            if priority is not None and given_by is not None:
+                priorities.log_at_issue(tx, now, day, ticket, given_by, note)
             # Drawn in under the write lock: the next issue finds it and is drawn in after it.
             if before is not None and priority is None:
                 after = picture.issued(before, ticket, tx.last_seq())
@@ -114,9 +123,10 @@ class TicketIssuer:
         events.append(TicketIssued(ticket))
         return ticket, True, events
 
-    def register_card(self, kiosk: str | None, name: str, id_number: str, birth_date: date
-                      ) -> CardRead:
-        """Keep what the hall needs of a card just read; the caller drops the rest."""
+    def register_card(self, kiosk: str | None, name: str, id_number: str, birth_date: date,
+                      star: int | None = None) -> CardRead:
+        """Keep what the hall needs of a card just read (and the CRM's star level, when it
+        answered); the caller drops the rest."""
         now = self.clock.now()
         today = date.fromisoformat(business_day(now, self.tz))
         config = self.config
@@ -125,7 +135,7 @@ class TicketIssuer:
         granted = config.age_priority(kept["age"]) is not None
         read = CardRead(token=secrets.token_urlsafe(16), at=now, kiosk=kiosk,
                         masked_name=kept["masked_name"], age_band=kept["age_band"],
-                        senior=kept["senior"] or granted, id_hash=kept["id_hash"])
+                        senior=kept["senior"] or granted, id_hash=kept["id_hash"], star=star)
         with self.store.write() as tx:
             tx.forget_card_reads(before=now - CARD_READ_TTL_S)
             tx.insert_card_read(read)

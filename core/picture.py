@@ -160,8 +160,18 @@ def _caught_up(redrawn_p: Picture, base: Picture, now_kept: Picture) -> Picture 
 
 
 def _places(p: Picture, ticket: Ticket) -> bool:
+    """Whether `p` places this ticket as it is now: drawn, holding it, and holding it as it is
+    (a ticket given a priority, transferred or re-queued since is placed by a new drawing)."""
     q = p.queue
-    return not ticket.queued or (q.drawn and q.holds(ticket.id))
+    if not ticket.queued:
+        return True
+    held = q.held(ticket.id) if q.drawn else None
+    return held is not None and _placed_by(held) == _placed_by(ticket)
+
+
+def _placed_by(t) -> tuple:
+    """What of a ticket its place follows from (a Ticket or a QueuedTicket)."""
+    return t.status, t.business, t.priority, t.target_counter, t.order_at
 
 
 class Pictures:

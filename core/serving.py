@@ -416,7 +416,7 @@ def requeue_place(config, t: Ticket, line: list, after: int, now: float) -> tupl
 
 
 STATUS_ZH = {T.WAITING: "等待中", T.CALLED: "已叫号", T.SERVING: "办理中", T.DONE: "已办结",
-             T.NO_SHOW: "已过号", T.TRANSFERRED: "已转移"}
+             T.NO_SHOW: "已过号", T.TRANSFERRED: "已转移", T.PARKED: "已暂挂"}
 
 
 def moment_title(text: str) -> str:

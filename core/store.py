@@ -26,7 +26,7 @@ from .store_log import LogTx
 from .store_sessions import SessionTx
 from .store_stats import TallyTx
 from .store_schema import MIGRATIONS, SCHEMA_VERSION, apply_schema  # noqa: F401 (re-exported)
-from .tickets import LIVE, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
+from .tickets import LIVE, PARKED, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
 
 _TICKET_COLUMNS = tuple(f.name for f in fields(Ticket))
 _COUNTER_COLUMNS = tuple(f.name for f in fields(CounterState))
@@ -157,6 +157,14 @@ class Tx(FloorTx, LogTx, TallyTx, DevicesTx, SessionTx):
         return _ticket(self._one(
             f"{_SELECT_TICKET} WHERE id_hash = ? AND business = ? AND status IN "
             f"({_marks(len(QUEUED))}) ORDER BY issued_at LIMIT 1", (id_hash, business, *QUEUED)))
+
+    def parked_tickets(self, counter: str | None = None) -> list[Ticket]:
+        """Tickets parked (at `counter`, or anywhere), the longest parked first."""
+        sql, params = f"{_SELECT_TICKET} WHERE status = ?", [PARKED]
+        if counter is not None:
+            sql += " AND counter = ?"
+            params.append(counter)
+        return [_ticket(r) for r in self._all(sql + " ORDER BY parked_at", params)]
 
     def live_tickets(self, before_day: str | None = None) -> list[Ticket]:
         sql = f"{_SELECT_TICKET} WHERE status IN ({_marks(len(LIVE))})"

@@ -14,20 +14,27 @@ from .errors import StoreError
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hall.db.sql"
 
 
-def _rebuild_events(conn: sqlite3.Connection) -> None:
-    """SQLite cannot alter a CHECK constraint: copy the log into a table made from hall.db.sql's
-    current definition (its indexes and append-only triggers with it). Only for new kinds: a
-    later change to the events' columns needs a migration of its own, or this copy breaks."""
+def _rebuild(conn: sqlite3.Connection, table: str) -> None:
+    """SQLite cannot alter a CHECK constraint: copy the table into one made from hall.db.sql's
+    current definition, with its indexes and triggers (named `<table>_…`). The columns are
+    copied by name: a column hall.db.sql adds must have a default. Run with foreign keys off
+    (apply_schema), as SQLite's way of changing a table asks: other tables' references to it
+    hold again once the copy has its name."""
     schema = SCHEMA_FILE.read_text(encoding="utf-8")
-    table = re.search(r"CREATE TABLE IF NOT EXISTS events \(.*?\n\);", schema, re.S).group(0)
-    extras = (re.findall(r"CREATE INDEX IF NOT EXISTS events_\w+ [^;]*;", schema)
-              + re.findall(r"CREATE TRIGGER IF NOT EXISTS events_\w+ .*?END;", schema, re.S))
-    conn.execute(table.replace("IF NOT EXISTS events (", "events_rebuilt ("))
-    conn.execute("INSERT INTO events_rebuilt SELECT * FROM events")
-    conn.execute("DROP TABLE events")
-    conn.execute("ALTER TABLE events_rebuilt RENAME TO events")
+    definition = re.search(rf"CREATE TABLE IF NOT EXISTS {table} \(.*?\n\);", schema, re.S).group(0)
+    extras = (re.findall(rf"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS {table}_\w+ [^;]*;", schema)
+              + re.findall(rf"CREATE TRIGGER IF NOT EXISTS {table}_\w+ .*?END;", schema, re.S))
+    columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+    conn.execute(definition.replace(f"IF NOT EXISTS {table} (", f"{table}_rebuilt ("))
+    conn.execute(f"INSERT INTO {table}_rebuilt ({columns}) SELECT {columns} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
     for statement in extras:
         conn.execute(statement)
+
+
+def _rebuild_events(conn: sqlite3.Connection) -> None:
+    _rebuild(conn, "events")       # new event kinds
 
 
 # Changes after the first schema: version → SQL (or a function of the connection), applied in
@@ -51,6 +58,14 @@ def _v6_counter_hand(conn: sqlite3.Connection) -> None:
     _rebuild_events(conn)      # requeued, parked, unparked, business_added, priority_given
 
 
+def _v7_parked(conn: sqlite3.Connection) -> None:
+    """Issue 18: a ticket parked at its counter (the customer stepped away) is a status of its
+    own, and keeps its number among the live ones; a card read keeps the CRM's star level."""
+    _rebuild(conn, "tickets")
+    if "star" not in {r[1] for r in conn.execute("PRAGMA table_info(card_reads)")}:
+        conn.execute("ALTER TABLE card_reads ADD COLUMN star INTEGER")
+
+
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _v2_guide_and_after_service,
     3: _rebuild_events,        # no_show_undone
@@ -59,6 +74,7 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     # old days are counted again when asked for.
     5: "DROP TABLE IF EXISTS day_tallies",
     6: _v6_counter_hand,
+    7: _v7_parked,
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
@@ -68,12 +84,16 @@ def apply_schema(conn: sqlite3.Connection, path: str) -> None:
     too), then the migrations the database has not had."""
     db = sqlite_utils.Database(conn)
     db.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+    # A table rebuilt by a migration is dropped and renamed: references to it are checked
+    # after the migrations instead (PRAGMA foreign_keys is a no-op inside a transaction).
+    conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN IMMEDIATE")
     try:
         row = conn.execute("SELECT max(version) AS v FROM schema_version").fetchone()
         if row["v"] is None:
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
         elif row["v"] < SCHEMA_VERSION:
+            broken_before = len(conn.execute("PRAGMA foreign_key_check").fetchall())
             for version in range(row["v"] + 1, SCHEMA_VERSION + 1):
                 migration = MIGRATIONS[version]
                 if callable(migration):
@@ -83,6 +103,10 @@ def apply_schema(conn: sqlite3.Connection, path: str) -> None:
                         if statement.strip():
                             conn.execute(statement)
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if len(broken) > broken_before:
+                raise StoreError(f"database {path}: upgrading it broke {len(broken)} references "
+                                 f"(first: {tuple(broken[0])}); it was left as it was")
         elif row["v"] > SCHEMA_VERSION:
             raise StoreError(
                 f"database {path} has schema version {row['v']}, newer than this "
@@ -91,3 +115,5 @@ def apply_schema(conn: sqlite3.Connection, path: str) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

@@ -5,13 +5,15 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 # A ticket's life: waiting → called (a recall keeps it called) → serving → done,
-# or no_show, or transferred (waiting again in another queue, keeping its number and issue time).
-WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED = (
-    "waiting", "called", "serving", "done", "no_show", "transferred")
-STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED)
+# or no_show, or transferred (waiting again in another queue, keeping its number and issue time),
+# or parked at its counter (the customer stepped away: called back there, or back in line by
+# itself after `routing.park_return_s`).
+WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED, PARKED = (
+    "waiting", "called", "serving", "done", "no_show", "transferred", "parked")
+STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED, PARKED)
 QUEUED = (WAITING, TRANSFERRED)          # in a queue, waiting to be called
 AT_COUNTER = (CALLED, SERVING)           # the counter's current customer
-LIVE = QUEUED + AT_COUNTER
+LIVE = QUEUED + AT_COUNTER + (PARKED,)
 
 # Counter states.
 CLOSED, OPEN, PAUSED = "closed", "open", "paused"
@@ -48,6 +50,7 @@ class Ticket:
     prechecked_by: str | None = None
     order_at: float | None = None         # where it stands in its line when re-queued (过号重排)
     requeues: int = 0                     # times a no-show was brought back
+    parked_at: float | None = None        # parked at `counter` since (status parked)
 
     @property
     def place_at(self) -> float:
@@ -110,6 +113,7 @@ class CardRead:
     age_band: str
     senior: bool
     id_hash: str
+    star: int | None = None       # the operator's CRM star level (星级客户), None: not known
 
 
 @dataclass(frozen=True)

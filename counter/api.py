@@ -6,7 +6,8 @@ from core.errors import NotFound
 from web import states
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import CallOut, CallTicket, CounterActionOut, DeskOut, Pause, Tick, Transfer
+from web.schemas import (CallOut, CallParked, CallTicket, CounterActionOut, DeskOut, Park, Pause,
+                         Tick, Transfer)
 
 from . import ERRORS, SERVING_ROLES, bp
 
@@ -52,6 +53,23 @@ def call_next(counter_id: str, staff):
        tag="counter", roles=SERVING_ROLES, body=CallTicket, answers={200: CallOut}, errors=ERRORS)
 def call_ticket(counter_id: str, staff, body: CallTicket):
     ticket = run(ctx().hall.call_ticket, counter_id, staff.username, body.ticket, body.reason)
+    return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
+
+
+@route(bp, "/api/counters/<counter_id>/park", "POST",
+       summary="Park the counter's customer (暂挂: stepped away to fetch a document or pay); the "
+               "window calls others meanwhile. Back in line by itself after `routing.park_return_s`",
+       tag="counter", roles=SERVING_ROLES, body=Park, answers={200: CounterActionOut}, errors=ERRORS)
+def park(counter_id: str, staff, body: Park):
+    ticket = run(ctx().hall.park, counter_id, staff.username, body.reason)
+    return _answer(staff, ticket=ticket, counter_id=counter_id)
+
+
+@route(bp, "/api/counters/<counter_id>/call-parked", "POST",
+       summary="Call a customer parked at this counter back to it (叫回), ahead of the line",
+       tag="counter", roles=SERVING_ROLES, body=CallParked, answers={200: CallOut}, errors=ERRORS)
+def call_parked(counter_id: str, staff, body: CallParked):
+    ticket = run(ctx().hall.call_parked, counter_id, staff.username, body.ticket)
     return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
 
 

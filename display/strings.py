@@ -34,6 +34,8 @@ STRINGS = {
     "status_serving": _l("正在办理"),
     "status_done": _l("已办结"),
     "status_no_show": _l("您的号码已过号"),
+    "status_parked": _l("暂离窗口(已暂挂)"),
+    "parked_help": _l("办好后请回到 {counter},营业员会优先为您叫回;{time} 前未回,您将自动回到队列前面。"),
     "ahead": _l("您前面还有 {n} 人在等待"),
     "wait_range": _l("预计等待 {a}–{b} 分钟"),
     "wait_soon": _l("马上就到您"),

@@ -1,6 +1,7 @@
 """The counter call pad: a serial keypad speaking a small line protocol (docs/devices.md).
 
-Pad → hall:  "<pad> <KEY>\\r\\n"       KEY ∈ CALL RECALL NOSHOW START FINISH PAUSE
+Pad → hall:  "<pad> <KEY>\\r\\n"       KEY ∈ CALL RECALL NOSHOW START FINISH PAUSE PARK BACK
+             "<pad> CALL <number>\\r\\n"  a pad with digit keys: that ticket, out of order
 Hall → pad:  "<pad> SHOW <text>\\r\\n"  the number (or status) on the pad's display
              "<pad> ERR <code>\\r\\n"   a refused key (counter closed, nothing to recall …)
 ASCII only; a line is at most 64 bytes. Unknown keys and garbage lines are reported as errors,
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 
 import serial
 
-KEYS = ("CALL", "RECALL", "NOSHOW", "START", "FINISH", "PAUSE")
-# The counter action each key stands for (PAUSE toggles pause / resume).
+KEYS = ("CALL", "RECALL", "NOSHOW", "START", "FINISH", "PAUSE", "PARK", "BACK")
+# The counter action each key stands for (PAUSE toggles pause / resume; PARK parks the customer
+# in hand, BACK calls back the one parked longest at this counter; CALL with a number calls
+# that ticket out of order).
 ACTIONS = {"CALL": "call-next", "RECALL": "recall", "NOSHOW": "no-show", "START": "start",
-           "FINISH": "finish", "PAUSE": "pause"}
+           "FINISH": "finish", "PAUSE": "pause", "PARK": "park", "BACK": "call-parked"}
 MAX_LINE = 64
-_LINE = re.compile(rb"^([A-Za-z0-9_-]{1,16}) ([A-Z]{2,10})$")
+_LINE = re.compile(rb"^([A-Za-z0-9_-]{1,16}) ([A-Z]{2,10})(?: ([A-Z]{1,2}[0-9]{3}))?$")
 
 
 class CallPadError(Exception):
@@ -35,10 +38,11 @@ class CallPadOffline(CallPadError):
 class KeyPress:
     pad: str
     key: str
+    number: str | None = None           # CALL A012: the ticket typed on the pad's digits
 
     @property
     def action(self) -> str:
-        return ACTIONS[self.key]
+        return "call" if self.number else ACTIONS[self.key]
 
 
 def parse_line(line: bytes) -> KeyPress:
@@ -49,7 +53,10 @@ def parse_line(line: bytes) -> KeyPress:
     key = m.group(2).decode()
     if key not in KEYS:
         raise CallPadError(f"unknown key {key}")
-    return KeyPress(m.group(1).decode(), key)
+    number = m.group(3).decode() if m.group(3) else None
+    if number and key != "CALL":
+        raise CallPadError(f"{key} takes no number")
+    return KeyPress(m.group(1).decode(), key, number)
 
 
 def display_line(pad: str, text: str) -> bytes:

@@ -4,7 +4,7 @@ The web layer calls `read_card`, `print_ticket` and `status`; the service reache
 either on this machine (a driver on a serial port) or through a device agent on a kiosk PC
 (`attach_agent`), and callers cannot tell the difference. A poller thread per device reads its
 status every few seconds and reports changes through `on_status`; a reader thread per call-pad
-port turns key presses into `on_key(counter, action)`.
+port turns key presses into `on_key(counter, action, number)`.
 """
 from __future__ import annotations
 
@@ -86,10 +86,10 @@ def printer_state(st: dict) -> tuple[bool, str]:
 class DeviceService:
     def __init__(self, ports: Ports, poll_s: float = 5.0,
                  on_status: Callable[[dict], None] | None = None,
-                 on_key: Callable[[str, str], str | None] | None = None):
+                 on_key: Callable[[str, str, str | None], str | None] | None = None):
         self.poll_s = poll_s
         self.on_status = on_status or (lambda payload: None)
-        self.on_key = on_key or (lambda counter, action: None)
+        self.on_key = on_key or (lambda counter, action, number=None: None)
         self.printers = {k: TicketPrinter(p, b) for k, (p, b) in ports.printers.items()}
         self.readers = {k: IdCardReader(p, b) for k, (p, b) in ports.readers.items()}
         self._pad_of_counter: dict[str, tuple[pads.CallPad, str]] = {}
@@ -289,7 +289,7 @@ class DeviceService:
                 pad.error(press.pad, "unknown_pad")
                 continue
             try:
-                error = self.on_key(counter, press.action)
+                error = self.on_key(counter, press.action, press.number)
             except Exception:
                 log.exception("call pad key %s at counter %s", press.key, counter)
                 error = "internal_error"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import presenters, views
 from web.api import ok, route, row_id
 from web.context import ctx, run
-from web.schemas import Answer, FollowUp, Precheck, RequeuedOut  # noqa: F401 (docs/API.md)
+from web.schemas import Answer, FollowUp, GivePriority, Precheck, PriorityOut, RequeuedOut  # noqa: F401 (docs/API.md)
 from web.states import FLOOR_ROLES
 from web import states
 
@@ -47,6 +47,17 @@ def requeue(ticket_id: str, staff):
     t = run(hall.requeue, ticket_id, staff.username)
     return ok({"ticket": presenters.parts.ticket(hall.config, t, hall.placing(t)),
                "requeues": t.requeues, "requeue_limit": hall.config.routing.requeue_limit})
+
+
+@route(bp, "/api/tickets/<ticket_id>/priority", "POST",
+       summary="Give a waiting ticket of today a priority class on the floor (绿色通道: disabled, "
+               "pregnant, military …), or take it back (`priority: null`); logged with who and why",
+       tag="guide", roles=("clerk", "guide", "manager", "admin"), body=GivePriority,
+       answers={200: PriorityOut}, errors=(404, 409))
+def give_priority(ticket_id: str, staff, body: GivePriority):
+    hall = ctx().hall
+    t = run(hall.give_priority, ticket_id, body.priority, staff.username, body.note)
+    return ok({"ticket": presenters.parts.ticket(hall.config, t, hall.placing(t))})
 
 
 def _help_action(name: str, summary: str):

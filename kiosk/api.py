@@ -23,11 +23,13 @@ STAFF = ("clerk", "guide", "manager", "admin")
 def issue(body: IssueTicket):
     c = ctx()
     remote_source = _who_may_issue(body)
-    if body.priority is not None and auth.current_staff() is None:
+    staff = auth.current_staff()
+    if body.priority is not None and staff is None:
         raise Forbidden("priority_needs_staff", "优先(绿色通道)号需由工作人员办理")
     ticket, created = run(c.hall.issue_ticket, body.business, body.request_id, kiosk=body.kiosk,
                           card_token=body.card_token, priority=body.priority,
-                          remote_source=remote_source)
+                          remote_source=remote_source,
+                          given_by=staff.username if staff and body.priority else None)
     view = views.ticket_view(c.hall.config, ticket, c.hall.placing(ticket))
     if not created and ticket.request_id != body.request_id:
         # The same person, the same queue (a second card read): the ticket they already have.
@@ -116,7 +118,9 @@ def read_card(kiosk_id: str):
     birth = card["birth_date"]
     if isinstance(birth, str):
         birth = date.fromisoformat(birth)
-    read = c.hall.register_card(kiosk_id, card["name"], card["id_number"], birth)
+    # 星级客户: the operator's CRM, within its short timeout; None when it did not answer.
+    star = c.crm.star(card["id_number"]) if c.crm is not None else None
+    read = c.hall.register_card(kiosk_id, card["name"], card["id_number"], birth, star)
     return ok({"card": {"masked_name": read.masked_name, "age_band": read.age_band,
                         "senior": read.senior}, "card_token": read.token})
 

@@ -245,3 +245,49 @@ def test_a_chosen_ticket_called_out_of_order_and_a_no_show_put_back(browser, liv
     assert order == [numbers[0], numbers[1], numbers[3], numbers[2]]
     assert "重排" in page.inner_text(f'.call-line button[data-line-ticket="{numbers[2]}"]')
     shot(page, "counter-page-06-requeued-in-line")
+
+
+def test_a_customer_parked_and_called_back_while_the_phone_says_where_to_return(browser, live):
+    """暂挂: the clerk parks a customer who went to fetch a document, serves the next one, and
+    calls the first back from the parked list; the customer's phone says which window to
+    return to and until when."""
+    first, second, _ = (issue(live, "M-NEW") for _ in range(3))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.goto(f"{live.url}/t/{first['id']}")
+    phone.wait_for_selector('#phone[data-connection="online"]')
+    page = sign_in(browser, live)
+    page.click('[data-counter="3"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.click('[data-action="call-next"]')
+    current(page, first["number"])
+    page.click('[data-action="start"]')
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')
+    page.click('[data-action="park"]')
+    page.wait_for_selector(f'[data-parked-ticket="{first["number"]}"]')
+    assert "前未回自动重新排队" in page.inner_text(".parked")
+    phone.wait_for_selector('#phone[data-status="parked"]')
+    told = phone.inner_text(".state-card")
+    assert "暂挂" in told and "3号窗口" in told and "前未回" in told, told
+    shot(phone, "phone-05-parked")
+    page.click('[data-action="call-next"]')
+    current(page, second["number"])
+    page.click('[data-action="start"]')
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')
+    shot(page, "counter-page-07-parked")
+    page.wait_for_timeout(2100)                     # past the double-press guard
+    page.click(f'[data-parked-ticket="{first["number"]}"] button')
+    page.wait_for_selector(".error:not([hidden])")  # the one in hand is finished first: not yet
+    assert "关键时刻" in page.inner_text(".error")
+    for key in ("real_name", "anti_fraud", "contract_terms"):
+        page.check(f'input[data-checklist-item="{key}"]')
+        page.wait_for_function(
+            "k => document.querySelector(`input[data-checklist-item='${k}']`).checked", arg=key)
+    page.wait_for_timeout(300)
+    page.click(f'[data-parked-ticket="{first["number"]}"] button')
+    current(page, first["number"])                  # the one in hand finished, the first back
+    page.wait_for_selector(".parked", state="hidden")
+    assert live.hall.ticket(second["id"]).status == "done"
+    phone.wait_for_selector('#phone[data-status="called"]')
+    assert "3号窗口" in phone.inner_text(".state-card")
+    context.close()

@@ -60,7 +60,7 @@ def test_the_guide_gives_the_green_channel_from_the_tablet(browser, live):
     page.wait_for_selector(f"{dialog}[open]")
     # Every priority class of the config is a big tile; nothing chosen, nothing issued.
     tiles = page.query_selector_all(f'{dialog} .priority-choices .tile')
-    assert [t.inner_text() for t in tiles] == ["老年人", "残障人士", "军人", "孕妇及携婴者"]
+    assert [t.inner_text() for t in tiles] == ["老年人", "残障人士", "军人", "孕妇及携婴者", "星级客户"]
     assert all(t.bounding_box()["height"] >= 56 for t in tiles)
     page.click(f'{dialog} [data-act="issue-green"]')
     page.wait_for_selector(f'{dialog} .field[data-field="priority"][data-invalid]')
@@ -97,6 +97,42 @@ def test_the_guide_gives_the_green_channel_from_the_tablet(browser, live):
     page.wait_for_selector(f'{dialog} .result-print[data-printed="true"]')
     assert "已在大门取号机打印" in page.inner_text(f"{dialog} .result-print")
     assert page.inner_text(f"{dialog} [data-green-ticket]").startswith("D")
+    page.context.close()
+
+
+def test_the_guide_gives_a_waiting_customer_the_green_channel_by_number(browser, live):
+    """A customer who already took an ordinary ticket turns out to be pregnant: the guide types
+    (or scans) the number instead of issuing another; the ticket moves ahead, the log says who."""
+    live.clerk("3")
+    first, second, mine = (issue(live, "M-NEW") for _ in range(3))
+    page = tablet(browser, live)
+    page.click('[data-open="green"]')
+    dialog = 'dialog[data-form="green"]'
+    page.wait_for_selector(f"{dialog}[open]")
+    page.fill(f"{dialog} [data-green-existing]", f"{live.url}/t/{mine['id']}")     # scanned
+    page.wait_for_selector(f'{dialog} .field[data-field="business"]', state="hidden")
+    assert page.inner_text(f'{dialog} [data-act="issue-green"]') == "设为优先"
+    page.click(f'{dialog} [data-act="issue-green"]')          # no class chosen yet
+    assert field_error(page, "green", "priority") == "请选择客户属于哪一类绿色通道"
+    page.click(f'{dialog} .priority-choices .tile:has(input[value="pregnant"])')
+    page.click(f'{dialog} [data-act="issue-green"]')
+    page.wait_for_selector(f"{dialog} .form-result:not([hidden])")
+    assert page.inner_text(f"{dialog} [data-green-ticket]") == mine["number"]
+    assert "孕妇及携婴者优先 · 前面 0 人" in page.inner_text(f"{dialog} .result-what")
+    shot(page, "guide-14-priority-by-number")
+    given = live.hall.events(live.hall.today(), live.hall.today(), ("priority_given",))[-1]
+    assert given["clerk"] == "demo-guide" and given["number"] == mine["number"]
+    assert live.hall.ticket(mine["id"]).priority == "pregnant"
+    # A number that is not waiting is refused under the field, in the hall's words.
+    page.click(f'{dialog} .form-result [data-act="again"]')
+    page.fill(f"{dialog} [data-green-existing]", "Z999")
+    page.click(f'{dialog} .priority-choices .tile:has(input[value="military"])')
+    page.click(f'{dialog} [data-act="issue-green"]')
+    page.wait_for_selector(f'{dialog} .field[data-field="ticket"][data-invalid]')
+    assert "Z999" in field_error(page, "green", "ticket")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(f'article.counter[data-counter="3"] [data-on-deck-ticket="{mine["number"]}"]')
+    del first, second
     page.context.close()
 
 

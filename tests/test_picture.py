@@ -194,3 +194,14 @@ def test_an_issue_replayed_from_its_step_is_the_whole_projection_drawn_again():
             queued = [*queued, new]
             p = p.with_issued(new)
             assert drawn(p) == drawn(Projection(config, queued, working, busy, 6000.0, pace, asked_at=6000.0))
+
+
+def test_a_ticket_changed_since_the_kept_picture_is_placed_by_a_new_drawing(hall, clock):
+    """The kept picture holds a waiting ticket; given a priority since, that ticket is placed
+    as it is now (first), not as the kept picture last drew it."""
+    tickets = [hall.issue_ticket("F-NEW", f"p{i}")[0] for i in range(3)]
+    hall.open_counter("1", "alice")
+    hall.pictures.drawn()                   # the screens' drawing: kept, holding all three
+    assert hall.placing(tickets[2]).ahead(tickets[2]) == 2
+    given, _ = hall.give_priority(tickets[2].id, "pregnant", "demo-guide")
+    assert hall.placing(given).ahead(given) == 0

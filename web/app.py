@@ -18,6 +18,7 @@ from core.sessions import Sessions
 from core.staff import StaffAccounts
 from core.store import Store
 from drivers.relay import DeviceRelay
+from drivers.crm import StarLookup
 from drivers.service import no_devices
 
 from counter import bp as counter_bp
@@ -103,7 +104,8 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         hall=hall, accounts=accounts, publisher=publisher,
         devices=devices, throttle=throttle, socketio=socketio, demo=demo, enrolment=enrolment,
         sessions=Sessions(store, hall.clock, hall.tz, config.security),
-        demo_devices=enrol_demo_devices(enrolment, app.config["SECRET_KEY"]) if demo else {})
+        demo_devices=enrol_demo_devices(enrolment, app.config["SECRET_KEY"]) if demo else {},
+        crm=StarLookup(lambda: hall.config.crm))
 
     publisher.screens.context = app.extensions["hall"]     # the staff screens' names and devices
     errors.register(app)

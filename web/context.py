@@ -21,6 +21,7 @@ class HallContext:
     enrolment: object = None        # core.enrolment.Enrolment: the devices the hall trusts
     demo_devices: dict = None       # the demo's devices: (kind, target) → credential
     sessions: object = None         # core.sessions.Sessions: staff sessions, server-side
+    crm: object = None              # drivers.crm.StarLookup: the operator's star levels
 
 
 def ctx() -> HallContext:

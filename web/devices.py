@@ -11,7 +11,7 @@ from .context import HallContext
 log = logging.getLogger("hall.devices")
 
 PAD_COMMANDS = {"call-next": "call_next", "recall": "recall", "no-show": "no_show",
-                "start": "start", "finish": "finish"}
+                "start": "start", "finish": "finish", "park": "park"}
 
 
 def wire(ctx: HallContext) -> None:
@@ -23,7 +23,7 @@ def wire(ctx: HallContext) -> None:
         publisher.device_status(payload)
         publisher.publish(events)
 
-    def on_key(counter: str, action: str) -> str | None:
+    def on_key(counter: str, action: str, number: str | None = None) -> str | None:
         """A call-pad key: the command, done as the clerk holding that counter. Returns an
         error code for the pad's display, or None."""
         state = hall.counters().get(counter)
@@ -32,6 +32,17 @@ def wire(ctx: HallContext) -> None:
         try:
             if action == "pause":
                 command = hall.resume if state.state == "paused" else hall.pause
+            elif action == "call":                   # CALL A012: out of order, from the pad
+                *_, events = hall.call_ticket(counter, state.clerk, number, None)
+                publisher.publish(events)
+                return None
+            elif action == "call-parked":            # BACK: the one parked here longest
+                parked = hall.parked(counter)
+                if not parked:
+                    return "nothing_parked"
+                *_, events = hall.call_parked(counter, state.clerk, parked[0].id)
+                publisher.publish(events)
+                return None
             else:
                 command = getattr(hall, PAD_COMMANDS[action])
             *_, events = command(counter, state.clerk)
@@ -44,6 +55,8 @@ def wire(ctx: HallContext) -> None:
 
     service.on_status = on_status
     service.on_key = on_key
+    if ctx.crm is not None:                 # the CRM's state shows and alerts like a device's
+        ctx.crm.on_status = on_status
     publisher.pads = service
     if hasattr(service, "start"):
         service.start()

@@ -98,9 +98,10 @@ def ticket_called(e: TicketCalled, out: Outbox) -> None:
 
 
 def ticket_changed(e: TicketChanged, out: Outbox) -> None:
-    """started, finished, no_show, no_show_undone or transferred."""
+    """started, finished, no_show, no_show_undone, transferred, parked, unparked (back in
+    line by itself) or requeued."""
     t = e.ticket
-    if e.kind in ("finished", "no_show", "transferred"):
+    if e.kind in ("finished", "no_show", "transferred", "parked"):
         out.pad(t.counter, "----")
     elif e.kind == "no_show_undone":
         out.pad(t.counter, t.number)            # called here again

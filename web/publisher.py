@@ -156,9 +156,10 @@ class Publisher:
                 break
             try:
                 _, events = self.hall.watch_floor()
+                _, returned = self.hall.return_parked()
             except Exception:      # the store closing at shutdown; the next tick retries
                 continue
-            self.publish(events)
+            self.publish(events + returned)
 
     def counter_notice(self, counter: str, clerk: str, code: str, message: str) -> None:
         """A refused call-pad key, for the clerk's own counter page."""

@@ -139,6 +139,26 @@ class CallTicket(Body):
     reason: str | None = Field(None, min_length=1, max_length=60)
 
 
+class Park(Body):
+    """Why the customer stepped away (fetching a document, paying …), for the log."""
+    reason: str | None = Field(None, min_length=1, max_length=60)
+
+
+class CallParked(Body):
+    """The parked ticket to call back: its token, today's number, or its QR link."""
+    ticket: str = Field(min_length=1, max_length=300)
+
+
+class GivePriority(Body):
+    """A priority class of the hall's (`priority_classes`), or null to take one back."""
+    priority: str | None = Field(max_length=64, description="a priority class code, or null")
+    note: str | None = Field(None, min_length=1, max_length=60, description="why, for the log")
+
+
+class PriorityOut(BaseModel):
+    ticket: TicketOut = Field(description="the ticket in its class now, with its new place (`ahead`)")
+
+
 class RequeuedOut(BaseModel):
     ticket: TicketOut
     requeues: int = Field(description="times this ticket was brought back, this one included")

@@ -33,7 +33,8 @@ def desk(c, counter_id: str, clerk: str, p=None, **version) -> dict:
     today = hall.today()
     my_day = stats.clerk_day(hall.config, hall.events(today, today, ("finished",)), clerk)
     return presenters.desk.desk(p, counter_id, my_day, after_service(hall, counter_id, clerk),
-                                hall.undoable_no_show(counter_id), hall.clock.now(), **version)
+                                hall.undoable_no_show(counter_id), hall.clock.now(),
+                                hall.parked(counter_id), **version)
 
 
 def after_service(hall, counter_id: str, clerk: str) -> dict | None:

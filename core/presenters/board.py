@@ -12,10 +12,14 @@ from ..standards import service_limit_s
 from ..tickets import CLOSED, SERVING, Ticket
 from .floor import alert, alert_details
 
-DEVICE_KINDS = {"printer": "打印机", "idcard": "身份证阅读器", "callpad": "呼叫器"}
+DEVICE_KINDS = {"printer": "打印机", "idcard": "身份证阅读器", "callpad": "呼叫器",
+                "crm": "客户系统(星级客户查询)"}
 DEVICE_STATES = {"paper_out": "缺纸", "paper_near_end": "纸将用尽", "cover_open": "纸仓盖打开",
                  "offline": "离线(无响应)", "sam_error": "安全模块故障",
-                 "agent_disconnected": "离线(取号机电脑未连接)"}
+                 "agent_disconnected": "离线(取号机电脑未连接)",
+                 "timeout": "无响应(超时),星级客户暂不能自动识别",
+                 "refused": "拒绝访问(请检查令牌)", "certificate": "证书不受信任",
+                 "bad_answer": "应答有误"}
 
 
 def board(p: Picture, now: float, base_config: HallConfig, changed: set, alerts: list[dict],

@@ -29,6 +29,10 @@ class DeskOut(Shape):
                              "out of order")
     call_reasons: list[str] = Field(default_factory=list, description="why a ticket may be called "
                                     "out of order (the hall's list)")
+    parked: list[dict] = Field(default_factory=list, description="the customers parked at this "
+                               "counter (stepped away), the longest parked first: `id`, `number`, "
+                               "`business_name`, `parked_ts`, `returns_ts` (back in line by itself)")
+    park_limit: int = Field(0, description="how many may be parked at a counter (0: parking is off)")
     my_day: dict = Field(description="the clerk's own day: served, service_mean_s, within_target")
     after_service: dict | None = Field(description="what to record on the customer just served")
     undo_no_show: dict | None = Field(description="the no-show this counter may still undo")
@@ -53,9 +57,10 @@ class CallOut(CounterActionOut):
 
 
 def desk(p: Picture, counter_id: str, my_day: dict, after_service: dict | None,
-         undo_no_show: dict | None, now: float, **version) -> dict:
+         undo_no_show: dict | None, now: float, parked: list[Ticket] = (), **version) -> dict:
     """The desk from the picture and what the hall read for this clerk (their day, the
-    after-service block, the no-show still undoable); `version=` or `v=`: p's version."""
+    after-service block, the no-show still undoable, who is parked here); `version=` or `v=`:
+    p's version."""
     config = p.config
     state = p.counters[counter_id]
     current = p.current_of(counter_id)
@@ -75,6 +80,7 @@ def desk(p: Picture, counter_id: str, my_day: dict, after_service: dict | None,
         customer=customer,
         waiting={code: p.counts.get(code, 0) for code in config.counter(counter_id).businesses},
         line=line(p, counter_id, now), call_reasons=list(config.routing.call_reasons),
+        parked=[parked_row(config, t) for t in parked], park_limit=config.routing.park_limit,
         my_day=my_day, after_service=after_service, undo_no_show=undo_no_show, now_ts=now,
         **version)
 
@@ -97,6 +103,13 @@ def line(p: Picture, counter_id: str, now: float) -> list[dict]:
                     "requeued": t.order_at is not None,
                     "transferred_here": t.target_counter == counter_id})
     return out
+
+
+def parked_row(config: HallConfig, t: Ticket) -> dict:
+    b = config.business(t.business)
+    return {"id": t.id, "number": t.number, "business": t.business,
+            "business_name": day_config.line_name(b) if b else t.business,
+            "parked_ts": t.parked_at, "returns_ts": t.parked_at + config.routing.park_return_s}
 
 
 def after_service(config: HallConfig, t: Ticket, due: date, warning: str | None,

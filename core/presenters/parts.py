@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..clock import iso
 from ..config import HallConfig
 from ..estimates import QueueSnapshot
-from ..tickets import QUEUED, CounterState, Ticket
+from ..tickets import PARKED, QUEUED, CounterState, Ticket
 
 
 class Shape(BaseModel):
@@ -48,7 +48,7 @@ class TicketOut(Shape):
     number: str = Field(description="prefix + 3 digits, e.g. A007")
     business: str
     business_name: str
-    status: Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+    status: Literal["waiting", "called", "serving", "done", "no_show", "transferred", "parked"]
     priority: str | None
     issued_at: str = Field(description="ISO 8601 with offset")
     ahead: int
@@ -61,6 +61,8 @@ class TicketOut(Shape):
     called_at: str | None
     recalls: int = Field(description="重呼 so far in this call (0 while waiting)")
     track_url: str
+    parked_until: str | None = Field(None, description="parked at `counter` (the customer stepped "
+                                     "away): back in line by itself at this time (ISO 8601)")
 
 
 class CounterStateOut(Shape):
@@ -102,7 +104,9 @@ def ticket(config: HallConfig, t: Ticket, snap: QueueSnapshot) -> dict:
         counter=counter.id if counter else None, counter_name=counter.name if counter else None,
         target_counter=t.target_counter,
         called_at=iso(t.last_called_at, tz) if counter else None,
-        recalls=t.recalls if counter else 0, track_url=track_url(config, t.id))
+        recalls=t.recalls if counter else 0, track_url=track_url(config, t.id),
+        parked_until=iso(t.parked_at + config.routing.park_return_s, tz)
+        if t.status == PARKED and t.parked_at else None)
 
 
 def track_url(config: HallConfig, ticket_id: str) -> str:

@@ -100,6 +100,7 @@ class TicketUpdateOut(Shape):
     counter_name: str | None
     business: str
     recalls: int
+    parked_until: str | None = None
 
 
 UPDATE_KEYS = tuple(TicketUpdateOut.model_fields)[1:]      # the view's own names, after `ticket`

@@ -116,11 +116,37 @@
     const enable = {
       "call-next": c.state === "open", recall: st === "called", start: st === "called",
       finish: st === "called" || st === "serving", "no-show": st === "called",
-      transfer: !!cu, call: c.state === "open", pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
+      transfer: !!cu, call: c.state === "open",
+      park: !!cu && desk.park_limit > 0 && (desk.parked || []).length < desk.park_limit, pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
     };
     enable["undo-no-show"] = !!desk.undo_no_show && !cu && c.state === "open";
     $$("[data-action]").forEach((b) => { b.disabled = !enable[b.dataset.action]; });
+    $('[data-action="park"]').hidden = !desk.park_limit;
+    paintParked(c.state === "open");
     tickTimer();
+  }
+
+  // Customers parked here (stepped away): called back to this window when they return.
+  function paintParked(canCall) {
+    const parked = desk.parked || [];
+    $(".parked").hidden = !parked.length;
+    const ul = $(".parked-list");
+    ul.innerHTML = "";
+    for (const p of parked) {
+      const li = document.createElement("li");
+      li.dataset.parkedTicket = p.number;
+      li.innerHTML = "<b></b> <span></span> <button type=\"button\"></button>";
+      li.querySelector("b").textContent = p.number;
+      li.querySelector("span").textContent = `${Hall.lname(p.business)} · ${t("parked_until", { t: Hall.hhmm(p.returns_ts * 1000) })}`;
+      const b = li.querySelector("button");
+      b.textContent = t("call_back");
+      b.disabled = !canCall;
+      b.addEventListener("click", async () => {
+        const r = await api(`/api/counters/${counterId}/call-parked`, "POST", { ticket: p.id });
+        if (r) show(r.desk, r.version, false);
+      });
+      ul.appendChild(li);
+    }
   }
 
   // What the standard asks to record after service: on the current customer, or the one just

@@ -1,7 +1,7 @@
 // A customer's ticket on their phone: where they stand, get ready, where to go, then a rating.
 (function () {
   "use strict";
-  const { CFG, t, translate, setLang, socket, bname, counterName } = window.Hall;
+  const { CFG, t, translate, setLang, socket, bname, counterName, hhmm } = window.Hall;
   const missing = document.getElementById("phone-missing");
   if (missing) {                  // an unknown ticket link: the page says so, in either language
     missing.addEventListener("click", (ev) => {
@@ -46,6 +46,11 @@
       : t("wait_range", { a: Math.max(1, Math.floor(est * 0.8 / 60)), b: Math.ceil(est * 1.25 / 60) });
     $(".prepare").hidden = !(CFG.id_required && (queued || st === "called"));
     $(".no-show-text").hidden = st !== "no_show";
+    const parked = $(".parked-text");       // stepped away: come back to that window
+    parked.hidden = st !== "parked";
+    parked.textContent = st === "parked" ? t("parked_help", {
+      counter: ticket.counter_name || counterName(ticket.counter),
+      time: ticket.parked_until ? hhmm(Date.parse(ticket.parked_until)) : "" }) : "";
     // 重呼 only while the customer is still expected at the window.
     $(".recall-text").hidden = !(st === "called" && recalled);
     $(".rating").hidden = !(st === "done" && !ticket.rated);

@@ -22,10 +22,12 @@ class MockCallPad:
     def path(self) -> str:
         return self.pty.path
 
-    def press(self, key: str) -> None:
+    def press(self, key: str, number: str | None = None) -> None:
+        """A key; `number` (CALL only): the ticket typed on the pad's digit keys."""
         if key not in callpad.KEYS:
             raise ValueError(f"unknown key {key!r}; keys: {' '.join(callpad.KEYS)}")
-        self.pty.write(f"{self.pad_id} {key}\r\n".encode("ascii"))
+        line = f"{self.pad_id} {key}" + (f" {number}" if number else "")
+        self.pty.write(f"{line}\r\n".encode("ascii"))
 
     def send_raw(self, data: bytes) -> None:
         self.pty.write(data)

@@ -57,7 +57,7 @@ READER_MODES = {
     "bad-checksum": ("badsum", "answering with bad checksums"),
     "normal": (None, "back to normal"),
 }
-PAD_KEYS = ("CALL", "RECALL", "NOSHOW", "START", "FINISH", "PAUSE")
+PAD_KEYS = ("CALL", "RECALL", "NOSHOW", "START", "FINISH", "PAUSE", "PARK", "BACK")   # drivers/callpad.py
 
 
 def socket_path(db: str | Path) -> Path:

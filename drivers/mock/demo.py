@@ -13,7 +13,8 @@ log = logging.getLogger("hall.mock")
 
 
 class MockSet(dict):
-    """"printer:k1" → MockPrinter, "idcard:k1" → MockIdCardReader, "callpad:1" → MockCallPad."""
+    """"printer:k1" → MockPrinter, "idcard:k1" → MockIdCardReader, "callpad:1" → MockCallPad,
+    "crm:hall" → MockCrm."""
 
     control = None              # the ControlServer, when the mocks can be driven
     control_error: str | None = None
@@ -43,6 +44,9 @@ def start_mocks(config, paper_dir: str | Path, place_card: int | None = 0,
     for c in config.counters:
         if c.callpad == "mock":
             mocks[f"callpad:{c.id}"] = MockCallPad(c.callpad_id or c.id)
+    if config.crm.url == "mock":
+        from .crm import MockCrm
+        mocks["crm:hall"] = MockCrm()
     if control is not None and mocks:
         from .control import ControlError, ControlServer
         try:

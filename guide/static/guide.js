@@ -360,15 +360,55 @@
     kiosks.appendChild(tile("kiosk", "", t("on_tablet"), true));
     (CFG.hall.kiosks || []).forEach((k) => kiosks.appendChild(tile("kiosk", k.id, t("print_at", { kiosk: k.name }))));
     clearErrors(dlg);
+    $("[data-green-existing]", dlg).value = "";
+    paintGreenMode(dlg);
     $("form", dlg).hidden = false;
     $(".form-result", dlg).hidden = true;
     greenRequest = "guide-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
     dlg.showModal();
     dlg.scrollTop = 0;
   }
+  // A customer who already has a ticket: the number typed (or its QR scanned) is put in the
+  // class instead of issuing another (POST /api/tickets/<id>/priority); the ticket's fields go.
+  function existingOf(dlg) {
+    let ref = $("[data-green-existing]", dlg).value.trim();
+    if (ref.includes("/t/")) ref = ref.split("/t/").pop().split(/[?#]/)[0];
+    return ref;
+  }
+  function paintGreenMode(dlg) {
+    const existing = !!existingOf(dlg);
+    $$(".new-only", dlg).forEach((f) => { f.hidden = existing; });
+    const submit = $('[data-act="issue-green"]', dlg);
+    submit.dataset.t = existing ? "green_give" : "green_issue";     // kept by a language switch
+    submit.textContent = t(submit.dataset.t);
+  }
+  async function giveGreen(dlg, ref, priority) {
+    const submit = $('[data-act="issue-green"]', dlg);
+    submit.disabled = true;
+    const r = await send(`/api/tickets/${encodeURIComponent(ref)}/priority`, { priority });
+    submit.disabled = false;
+    if (!r.ok) {
+      const field = ["unknown_ticket", "ticket_not_waiting", "ticket_not_today"].includes(r.err.code) ? "ticket" : null;
+      showError(dlg, field || FIELD_OF[r.err.code] || null, r.err.message || t("err_form"));
+      return;
+    }
+    const tk = r.data.ticket;
+    const cls = (CFG.hall.priority_classes || []).find((p) => p.code === priority);
+    $("[data-green-ticket]", dlg).textContent = tk.number;
+    $(".result-what", dlg).textContent = t("green_given", {
+      number: tk.number, cls: cls ? ((Hall.lang === "en" && cls.name_en) || cls.name) : "", n: tk.ahead });
+    $(".result-print", dlg).textContent = "";
+    $("form", dlg).hidden = true;
+    $(".form-result", dlg).hidden = false;
+  }
   async function issueGreen(dlg) {
     clearErrors(dlg);
     const priority = chosen(dlg, "priority");
+    const existing = existingOf(dlg);
+    if (existing) {
+      if (!priority) { showError(dlg, "priority", t("err_priority")); return; }
+      return giveGreen(dlg, existing, priority);
+    }
     const business = chosen(dlg, "business");
     const kiosk = chosen(dlg, "kiosk") || null;
     let bad = false;
@@ -467,6 +507,7 @@
     (dlg.dataset.form === "green" ? issueGreen : saveComplaint)(dlg);
   }));
   // A choice made clears its field's error.
+  $("[data-green-existing]").addEventListener("input", () => paintGreenMode(dialogOf("green")));
   $$("dialog.form-dialog").forEach((dlg) => dlg.addEventListener("input", (ev) => {
     const f = ev.target.closest(".field");
     if (f && f.dataset.invalid) { delete f.dataset.invalid; $(".field-error", f).hidden = true; }

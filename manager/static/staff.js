@@ -36,6 +36,11 @@
 
   function paint() {
     const body = $(".staff-rows");
+    // A field being typed in survives a repaint (another change's answer may land meanwhile):
+    // its text and the caret come back, and leaving it still saves it.
+    const active = body.contains(document.activeElement) && document.activeElement.name ? {
+      user: document.activeElement.closest("tr").dataset.user, name: document.activeElement.name,
+      value: document.activeElement.value, at: document.activeElement.selectionStart } : null;
     body.textContent = "";
     for (const a of accounts) {
       const me = a.username === CFG.me.username;
@@ -62,6 +67,16 @@
       reset.dataset.action = "reset";
       body.appendChild(tr);
     }
+    const again = active && body.querySelector(`tr[data-user="${CSS.escape(active.user)}"] [name="${active.name}"]`);
+    if (again && !again.disabled) {
+      if (again.tagName === "INPUT") {
+        // Set by the page, the text would not count as changed when the field is left.
+        if (again.value !== active.value) again.dataset.retyped = "true";
+        again.value = active.value;
+        again.focus();
+        if (typeof active.at === "number") again.setSelectionRange(active.at, active.at);
+      } else again.focus();
+    }
     root.dataset.painted = String(Date.now());
   }
 
@@ -74,8 +89,8 @@
 
   async function change(user, body, done) {
     const r = await call(`/api/staff/${encodeURIComponent(user)}`, "POST", body);
-    if (r) say(done(r));
     await load();                     // a refusal puts the row back as it is
+    if (r) say(done(r));              // said once the rows show it
   }
 
   root.addEventListener("change", (ev) => {
@@ -89,6 +104,14 @@
       change(user, { [name]: ev.target.value.trim() }, () => t("details_done", { name: nameOf(user) }));
     }
   });
+
+  root.addEventListener("focusout", (ev) => {
+    if (ev.target.dataset && ev.target.dataset.retyped) {
+      delete ev.target.dataset.retyped;
+      ev.target.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  root.addEventListener("input", (ev) => { if (ev.target.dataset) delete ev.target.dataset.retyped; });
 
   function openReset(user) {
     resetting = user;
