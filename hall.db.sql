@@ -248,7 +248,7 @@ CREATE TABLE IF NOT EXISTS tally_times (
 -- ratings (n given the score `name`); `first` as in tally_counts (ties listed in that order).
 CREATE TABLE IF NOT EXISTS tally_answers (
     period TEXT NOT NULL,
-    topic  TEXT NOT NULL CHECK (topic IN ('recommendation', 'churn', 'score')),
+    topic  TEXT NOT NULL CHECK (topic IN ('recommendation', 'churn', 'score', 'hand')),
     name   TEXT NOT NULL,
     n      INTEGER NOT NULL,
     yes    INTEGER NOT NULL,

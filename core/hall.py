@@ -22,6 +22,7 @@ from .manager import ManagerBoard
 from .parking import Parking
 from .picture import Pictures
 from .priorities import FloorPriority
+from .second_business import SecondBusiness
 from .ratings import Ratings
 from .reader import HallReader
 from .serving import Serving
@@ -41,7 +42,8 @@ def _part(part: str, method):
 
 
 class Hall:
-    """The parts: plan (the day's config), day_end, reader, floor, issuer, serving, parking, floor_priority, guide_desk,
+    """The parts: plan (the day's config), day_end, reader, floor, issuer, serving, parking, floor_priority, second_business,
+    guide_desk,
     alert_desk, manager_board, aftercare, ratings, statistics_part; docs/read-side.md says what
     each owns. Screens' shapes are core/presenters/'s."""
 
@@ -63,6 +65,7 @@ class Hall:
         self.serving = Serving(self.plan, store, self.clock, self.day_end)
         self.parking = Parking(self.serving)
         self.floor_priority = FloorPriority(self.serving)
+        self.second_business = SecondBusiness(self.serving)
         self.guide_desk = GuideDesk(self.plan, store, self.clock, self.day_end, self.reader)
         self.staff = StaffAccounts(store, self.clock, self.tz)
         self.alert_desk = AlertDesk(self.plan, store, self.clock, self.reader, self.staff)
@@ -145,6 +148,7 @@ class Hall:
     return_parked = _part("parking", Parking.return_due)
     parked = _part("parking", Parking.parked)
     give_priority = _part("floor_priority", FloorPriority.give)
+    add_business = _part("second_business", SecondBusiness.add)
 
     # --- the guide's desk: help requests, the pre-check, the tablet's rows ------------
     request_help = _part("guide_desk", GuideDesk.request_help)

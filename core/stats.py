@@ -13,7 +13,7 @@ from datetime import datetime
 from .config import HallConfig
 
 CLOSING_REASONS = ("day_end", "day_reset")   # tickets closed by the day's end, not by a clerk
-TALLY_VERSION = 1    # raise when Tally counts differently: kept days' tallies are then redone
+TALLY_VERSION = 2    # raise when Tally counts differently: kept days' tallies are then redone
 
 
 @dataclass
@@ -62,10 +62,13 @@ def _timeline(events: list[dict]):
     for e in events:
         kind, tid, at = e["kind"], e["ticket"], e["at"]
         wait = service = None
-        if kind in ("issued", "transferred"):
+        if kind in ("issued", "transferred") or (kind == "business_added"
+                                                 and e["data"].get("how") == "queue"):
             entered[tid] = at
             called.pop(tid, None)
             started.pop(tid, None)
+        elif kind == "business_added":          # served at once: its own service from now
+            started[tid] = at
         elif kind == "called" and tid not in called:
             called[tid] = at
             if tid in entered:
@@ -134,11 +137,19 @@ class Tally:
         self.recommendations: dict[str, list[int]] = {}   # what → [offered, accepted]
         self.churn: dict[str, list[int]] = {}             # reason → [asked to close, stayed]
         self.scores = {str(s): 0 for s in range(1, 5)}
+        # The counter's hand (issue 18): "<what>:<name>" → [n, m], m as HAND_PAIRS says.
+        self.hand: dict[str, list[int]] = {}
+
+    def _hand(self, what: str, name, m: int = 0) -> None:
+        pair = self.hand.setdefault(f"{what}:{name}", [0, 0])
+        pair[0] += 1
+        pair[1] += m
 
     def add(self, config: HallConfig, events: list[dict]) -> None:
         """Count events (oldest first, whole days: a ticket's life never spans two)."""
         target_wait, tz = config.hall.target_wait_s, config.hall.tz
         issued_hour: dict[str, int] = {}
+        requeued: set[str] = set()
 
         def people(e) -> list[_Acc]:
             """The counter and the clerk an event belongs to."""
@@ -153,6 +164,23 @@ class Tally:
             kind, tid, d = e["kind"], e["ticket"], e["data"]
             a = self.businesses.setdefault(e["business"] or "?", _Acc())
             closing = d.get("reason") in CLOSING_REASONS
+            if kind == "called" and d.get("out_of_order"):
+                self._hand("out_of_order_clerk", e["clerk"] or "?")
+                self._hand("out_of_order_reason", d.get("reason") or "未说明")
+            elif kind == "requeued":
+                requeued.add(tid)
+                self._hand("requeued", "all")
+            elif kind == "parked":
+                self._hand("parked", "all")
+            elif kind == "unparked":
+                self._hand("unparked", d.get("how") or "?", round(d.get("parked_s") or 0))
+            elif kind == "business_added":
+                self._hand("second_business", d.get("to_business") or "?", d.get("how") == "serve")
+            elif kind == "priority_given" and d.get("priority"):
+                self._hand("priority_by", e["clerk"] or "?", bool(d.get("at_issue")))
+            if kind == "finished" and not closing and tid in requeued:
+                requeued.discard(tid)
+                self._hand("requeued_served", "all")
             if kind == "issued":
                 a.issued += 1
                 hour = datetime.fromtimestamp(e["at"], tz).hour
@@ -206,13 +234,18 @@ class Tally:
                 pair[1] += yes
         for k, n in other.scores.items():
             self.scores[k] = self.scores.get(k, 0) + n
+        for k, (n, m) in other.hand.items():
+            pair = self.hand.setdefault(k, [0, 0])
+            pair[0] += n
+            pair[1] += m
 
     # --- kept as JSON (the central copy's day tallies, central/figures.py) -------------
     def to_json(self) -> str:
         groups = {name: {str(k): asdict(a) for k, a in getattr(self, name).items()}
                   for name in ("businesses", "counters", "clerks", "hours")}
         return json.dumps({**groups, "recommendations": self.recommendations, "churn": self.churn,
-                           "scores": self.scores}, ensure_ascii=False, separators=(",", ":"))
+                           "scores": self.scores, "hand": self.hand},
+                          ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Tally":
@@ -221,6 +254,7 @@ class Tally:
             setattr(t, name, {k: _Acc(**a) for k, a in raw[name].items()})
         t.hours = {int(k): _Acc(**a) for k, a in raw["hours"].items()}
         t.recommendations, t.churn, t.scores = raw["recommendations"], raw["churn"], raw["scores"]
+        t.hand = raw.get("hand", {})
         return t
 
     # --- the figures ----------------------------------------------------------------
@@ -232,12 +266,13 @@ class Tally:
                       {k: _summary(a) for k, a in self.counters.items()},
                       {k: _summary(a) for k, a in self.clerks.items()},
                       {f"{h:02d}": _summary(a) for h, a in self.hours.items()},
-                      self.recommendations, self.churn, self.scores)
+                      self.recommendations, self.churn, self.scores, self.hand)
 
 
 def report(config: HallConfig, businesses: dict[str, dict], total: dict, counters: dict[str, dict],
            clerks: dict[str, dict], hours: dict[str, dict], recommendations: dict[str, list[int]],
-           churn: dict[str, list[int]], scores: dict[str, int]) -> dict:
+           churn: dict[str, list[int]], scores: dict[str, int],
+           hand: dict[str, list[int]] | None = None) -> dict:
     """The statistics from each part's summary (`summary`): the catalogue's businesses first
     (nothing happened: zeros), then any other in the order `businesses` has them (first seen
     first); recommendations and churn reasons as they first came, the most asked first."""
@@ -264,6 +299,37 @@ def report(config: HallConfig, businesses: dict[str, dict], total: dict, counter
         "ratings": {"count": rated, "scores": scores,
                     "mean": _round(sum(int(k) * n for k, n in scores.items()) / rated) if rated else None,
                     "satisfied": _share(scores["3"] + scores["4"], rated)},
+        "counter_hand": counter_hand(hand or {}),
+    }
+
+
+def counter_hand(hand: dict[str, list[int]]) -> dict:
+    """Out-of-order calls by clerk and reason, no-shows re-queued and how many of them were then
+    served, parked tickets and their time away, second businesses, priority given and by whom
+    (the CRM as `crm`), from the tally's "<what>:<name>" → [n, m] pairs."""
+    def part(what: str) -> dict[str, list[int]]:
+        found = {k.split(":", 1)[1]: v for k, v in hand.items() if k.split(":", 1)[0] == what}
+        return dict(sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])))
+
+    n = lambda what: sum(v[0] for v in part(what).values())     # noqa: E731
+    back = part("unparked")
+    away = sum(v[1] for v in back.values())
+    returned = sum(v[0] for v in back.values())
+    given = part("priority_by")
+    return {
+        "out_of_order": {"calls": n("out_of_order_clerk"),
+                         "by_clerk": {k: v[0] for k, v in part("out_of_order_clerk").items()},
+                         "by_reason": {k: v[0] for k, v in part("out_of_order_reason").items()}},
+        "requeued": {"requeued": n("requeued"), "served": n("requeued_served"),
+                     "served_share": _share(n("requeued_served"), n("requeued"))},
+        "parked": {"parked": n("parked"), "called_back": back.get("called", [0])[0],
+                   "returned_by_itself": back.get("returned", [0])[0],
+                   "away_mean_s": _round(away / returned) if returned else None},
+        "second_businesses": {k: {"added": v[0], "served_at_once": v[1]}
+                              for k, v in part("second_business").items()},
+        "priority_given": {"given": sum(v[0] for v in given.values()),
+                           "at_issue": sum(v[1] for v in given.values()),
+                           "by": {k: v[0] for k, v in given.items()}},
     }
 
 

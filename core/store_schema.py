@@ -21,7 +21,7 @@ def _rebuild(conn: sqlite3.Connection, table: str) -> None:
     (apply_schema), as SQLite's way of changing a table asks: other tables' references to it
     hold again once the copy has its name."""
     schema = SCHEMA_FILE.read_text(encoding="utf-8")
-    definition = re.search(rf"CREATE TABLE IF NOT EXISTS {table} \(.*?\n\);", schema, re.S).group(0)
+    definition = re.search(rf"CREATE TABLE IF NOT EXISTS {table} \(.*?\n\)[^;\n]*;", schema, re.S).group(0)
     extras = (re.findall(rf"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS {table}_\w+ [^;]*;", schema)
               + re.findall(rf"CREATE TRIGGER IF NOT EXISTS {table}_\w+ .*?END;", schema, re.S))
     columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
@@ -62,6 +62,7 @@ def _v7_parked(conn: sqlite3.Connection) -> None:
     """Issue 18: a ticket parked at its counter (the customer stepped away) is a status of its
     own, and keeps its number among the live ones; a card read keeps the CRM's star level."""
     _rebuild(conn, "tickets")
+    _rebuild(conn, "tally_answers")         # the counter's hand in the kept statistics
     if "star" not in {r[1] for r in conn.execute("PRAGMA table_info(card_reads)")}:
         conn.execute("ALTER TABLE card_reads ADD COLUMN star INTEGER")
 

@@ -46,7 +46,8 @@ def band(t: int) -> int:
 class DayRows:
     """One day's tally as rows: (kind, name) → stats.SUMS and `first` (where it first
     appeared); (kind, name, measure, tenth) → how many; (topic, name) → [n, yes, first] for
-    recommendations (offered, accepted), churn (asked, stayed) and scores (rated)."""
+    recommendations (offered, accepted), churn (asked, stayed), scores (rated) and the counter's
+    hand ("<what>:<name>" → n and what stats.Tally.hand keeps beside it)."""
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     times: Counter = field(default_factory=Counter)
     answers: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -74,6 +75,8 @@ def day_rows(tally: stats.Tally, day: str) -> DayRows:
     for score, n in tally.scores.items():
         if n:
             rows.answers["score", score] = [n, 0, first]
+    for place, (name, (n, m)) in enumerate(tally.hand.items()):
+        rows.answers["hand", name] = [n, m, first + place]
     return rows
 
 
@@ -181,10 +184,11 @@ class Summed:
             if kind == "business":
                 for f in stats.SUMS:
                     total[f] += s[f]
-        answers: dict[str, dict[str, list[int]]] = {"recommendation": {}, "churn": {}, "score": {}}
+        answers: dict[str, dict[str, list[int]]] = {"recommendation": {}, "churn": {}, "score": {},
+                                                    "hand": {}}
         for (topic, name), (n, yes, _) in sorted(self.answers.items(), key=lambda kv: kv[1][2]):
             answers[topic][name] = [n, yes]
         scores = {str(s): answers["score"].get(str(s), [0])[0] for s in range(1, 5)}
         return stats.report(config, by_kind["business"], summary(TOTAL, total), by_kind["counter"],
                             by_kind["clerk"], by_kind["hour"], answers["recommendation"],
-                            answers["churn"], scores)
+                            answers["churn"], scores, answers["hand"])

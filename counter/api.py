@@ -6,7 +6,7 @@ from core.errors import NotFound
 from web import states
 from web.api import ok, route
 from web.context import ctx, run
-from web.schemas import (CallOut, CallParked, CallTicket, CounterActionOut, DeskOut, Park, Pause,
+from web.schemas import (AddBusiness, CallOut, CallParked, CallTicket, CounterActionOut, DeskOut, Park, Pause,
                          Tick, Transfer)
 
 from . import ERRORS, SERVING_ROLES, bp
@@ -71,6 +71,15 @@ def park(counter_id: str, staff, body: Park):
 def call_parked(counter_id: str, staff, body: CallParked):
     ticket = run(ctx().hall.call_parked, counter_id, staff.username, body.ticket)
     return _answer(staff, ticket=ticket, counter_id=counter_id, model=CallOut)
+
+
+@route(bp, "/api/counters/<counter_id>/add-business", "POST",
+       summary="A second business in the same visit (加办业务): the one being served is finished, "
+               "the next served here at once (`how: serve`) or sent to its queue (`queue`)",
+       tag="counter", roles=SERVING_ROLES, body=AddBusiness, answers={200: CounterActionOut}, errors=ERRORS)
+def add_business(counter_id: str, staff, body: AddBusiness):
+    ticket = run(ctx().hall.add_business, counter_id, staff.username, body.business, body.how)
+    return _answer(staff, ticket=ticket, counter_id=counter_id)
 
 
 def _action(name: str, summary: str, answers_counter: bool = False):

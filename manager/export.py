@@ -15,7 +15,7 @@ FIGURES = [  # (key, header)
 ]
 # Tickets are issued to a queue, not to a counter or a clerk: theirs is what they called.
 PEOPLE_FIGURES = [("called", "叫号")] + FIGURES[1:]
-TABLES = ("businesses", "counters", "clerks", "hours", "recommendations", "churn")
+TABLES = ("businesses", "counters", "clerks", "hours", "recommendations", "churn", "hand")
 
 
 def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, str]) -> list[list]:
@@ -41,6 +41,8 @@ def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, st
         if total:
             rows.append(["合计", "合计"] + [total[k] for k, _ in FIGURES])
         return rows
+    if table == "hand":
+        return hand_rows(config, result["counter_hand"], names)
     if table == "recommendations":
         rows = [["推荐业务", "推荐次数", "接受", "接受率"]]
         rows += [[w, r["offered"], r["accepted"], r["uptake"]]
@@ -48,6 +50,30 @@ def table_rows(config: HallConfig, result: dict, table: str, names: dict[str, st
         return rows
     rows = [["销户原因", "次数", "挽留成功", "挽留率"]]
     rows += [[w, c["asked"], c["stayed"], c["retention"]] for w, c in result["churn"]["by_reason"].items()]
+    return rows
+
+
+def hand_rows(config: HallConfig, hand: dict, names: dict[str, str]) -> list[list]:
+    """The counter's hand: out-of-order calls by clerk and reason, re-queued no-shows, parked
+    tickets, second businesses, priority given by whom."""
+    def business(code: str) -> str:
+        b = config.business(code)
+        return f"{'固网' if b.line == 'fixed' else '移动'}·{b.name}" if b else code
+
+    def who(name: str) -> str:
+        return "客户系统(CRM)" if name == "crm" else names.get(name, name)
+
+    o, r, p = hand["out_of_order"], hand["requeued"], hand["parked"]
+    rows = [["类别", "名称", "次数", "其中"]]
+    rows += [["越号叫号·营业员", who(k), n, ""] for k, n in o["by_clerk"].items()]
+    rows += [["越号叫号·理由", k, n, ""] for k, n in o["by_reason"].items()]
+    rows.append(["过号重排", "合计", r["requeued"], f"其后办结 {r['served']}"])
+    rows.append(["暂挂", "合计", p["parked"], f"叫回 {p['called_back']},自动回到队列 {p['returned_by_itself']}"
+                 + (f",平均离开 {p['away_mean_s']} 秒" if p["away_mean_s"] is not None else "")])
+    rows += [["加办业务", business(k), v["added"], f"本窗口接着办理 {v['served_at_once']}"]
+             for k, v in hand["second_businesses"].items()]
+    g = hand["priority_given"]
+    rows += [["给予优先", who(k), n, ""] for k, n in g["by"].items()]
     return rows
 
 

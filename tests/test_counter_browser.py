@@ -291,3 +291,37 @@ def test_a_customer_parked_and_called_back_while_the_phone_says_where_to_return(
     phone.wait_for_selector('#phone[data-status="called"]')
     assert "3号窗口" in phone.inner_text(".state-card")
     context.close()
+
+
+def test_a_second_business_in_the_same_visit(browser, live):
+    """加办业务: serving a plan change, the customer also wants a service changed (served here at
+    once, the same number) and then a top-up, which this window does not do: refused in the
+    dialog, then sent to its queue with the same ticket."""
+    t = issue(live, "M-PLAN")
+    page = sign_in(browser, live)
+    page.click('[data-counter="3"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.click('[data-action="call-next"]')
+    current(page, t["number"])
+    assert page.is_disabled('[data-action="add-business"]')          # not before the start
+    page.click('[data-action="start"]')
+    page.wait_for_selector('#desk[data-ticket-status="serving"]')
+    page.click('[data-action="add-business"]')
+    page.wait_for_selector(".add-dialog[open]")
+    page.select_option(".add-business", "M-SERVICE")
+    shot(page, "counter-page-08-add-business")
+    page.click(".add-serve")
+    page.wait_for_function("() => document.querySelector('.details').textContent.includes('服务变更')")
+    assert page.inner_text("[data-current-ticket]") == t["number"]
+    page.click('[data-action="add-business"]')
+    page.select_option(".add-business", "M-TOPUP")
+    page.click(".add-serve")                                        # not done at this window
+    page.wait_for_selector(".add-error:not([hidden])")
+    assert "转到该业务排队" in page.inner_text(".add-error")
+    page.click(".add-queue")
+    page.wait_for_selector('#desk[data-ticket-status="none"]')
+    assert t["number"] in page.inner_text(".notice")
+    ticket = live.hall.ticket(t["id"])
+    assert ticket.status == "transferred" and ticket.business == "M-TOPUP"
+    done = live.hall.events(live.hall.today(), live.hall.today(), ("finished",))
+    assert [e["business"] for e in done] == ["M-PLAN", "M-SERVICE"]

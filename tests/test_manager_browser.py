@@ -163,7 +163,10 @@ def test_the_statistics_page_draws_its_charts(browser, live, clock):
     for i in range(4):
         token = issue(live, "F-NEW").get_json()["id"]
         clock.advance(120)
-        clerk.post("/api/counters/1/call-next")
+        if i == 1:                          # one called by number, with a reason
+            clerk.post("/api/counters/1/call", json={"ticket": token, "reason": "预约客户"})
+        else:
+            clerk.post("/api/counters/1/call-next")
         clerk.post("/api/counters/1/start")
         clock.advance(200 + 100 * i)
         clerk.post("/api/counters/1/finish")
@@ -194,6 +197,15 @@ def test_the_statistics_page_draws_its_charts(browser, live, clock):
         page.click('[data-csv="businesses"]')
     data = open(download.value.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf") and "固网·新开户".encode() in data
+    # The counter's hand: who called out of order and why.
+    hand = page.inner_text('[data-table="hand"]')
+    assert "越号叫号 · 员工" in hand and "李晓燕" in hand and "预约客户" in hand
+    page.locator('[data-table="hand"]').scroll_into_view_if_needed()
+    shot(page, "manager-06-stats-hand")
+    with page.expect_download() as download:
+        page.click('[data-csv="hand"]')
+    data = open(download.value.path(), "rb").read().decode("utf-8-sig")
+    assert "越号叫号·理由,预约客户,1" in data
 
 
 # --- issue 14: the timer's colours, a customer called and not come, devices by name, a 403 ----

@@ -149,6 +149,12 @@ class CallParked(Body):
     ticket: str = Field(min_length=1, max_length=300)
 
 
+class AddBusiness(Body):
+    """A second business in the same visit: served here at once, or sent to its queue."""
+    business: str = Field(min_length=1, max_length=64)
+    how: Literal["serve", "queue"] = "serve"
+
+
 class GivePriority(Body):
     """A priority class of the hall's (`priority_classes`), or null to take one back."""
     priority: str | None = Field(max_length=64, description="a priority class code, or null")
@@ -181,7 +187,7 @@ class StatsQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     from_: date = Field(alias="from")
     to: date
-    table: Literal["businesses", "counters", "clerks", "hours", "recommendations", "churn"] = Field(
+    table: Literal["businesses", "counters", "clerks", "hours", "recommendations", "churn", "hand"] = Field(
         "businesses", description="for the CSV export: which table")
 
     @model_validator(mode="after")

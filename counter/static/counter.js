@@ -117,6 +117,7 @@
       "call-next": c.state === "open", recall: st === "called", start: st === "called",
       finish: st === "called" || st === "serving", "no-show": st === "called",
       transfer: !!cu, call: c.state === "open",
+      "add-business": st === "serving",
       park: !!cu && desk.park_limit > 0 && (desk.parked || []).length < desk.park_limit, pause: c.state === "open" && !cu, resume: c.state === "paused", close: !cu,
     };
     enable["undo-no-show"] = !!desk.undo_no_show && !cu && c.state === "open";
@@ -244,6 +245,7 @@
     if (btn && btn.disabled) return;
     if (action === "transfer") return openTransfer();
     if (action === "call") return openCall();
+    if (action === "add-business") return openAdd();
     if (action === "pause") return $(".pause-dialog").showModal();
     const r = await api(`/api/counters/${counterId}/${action}`, "POST");
     if (r) {
@@ -295,6 +297,38 @@
     $(".transfer-dialog").showModal();
   }
   $(".transfer-cancel").addEventListener("click", () => $(".transfer-dialog").close());
+
+  // 加办业务: the business in hand is finished (its own standard), the next one served here at
+  // once, or sent to its queue with the same ticket.
+  function openAdd() {
+    const sel = $(".add-business");
+    sel.innerHTML = "";
+    const choose = new Option(t("add_choose"), "");
+    choose.disabled = true;
+    sel.add(choose);
+    const here = new Set(CFG.hall.counters.find((c) => c.id === counterId).businesses);
+    const current = desk.customer ? desk.customer.business : null;
+    for (const b of CFG.hall.businesses) {
+      if (b.code !== current) sel.add(new Option(Hall.lname(b.code) + (here.has(b.code) ? "" : " *"), b.code));
+    }
+    sel.value = "";
+    $(".add-error").hidden = true;
+    $(".add-dialog").showModal();
+  }
+  async function addBusiness(how) {
+    const business = $(".add-business").value;
+    const err = (text) => { $(".add-error").textContent = text; $(".add-error").hidden = !text; };
+    if (!business) return err(t("add_choose"));
+    const r = await Hall.api($(".add-dialog"), `/api/counters/${counterId}/add-business`, "POST", { business, how });
+    if (!r) return err(Hall.lastError ? Hall.lastError.message : t("offline_action"));
+    $(".add-dialog").close();
+    if (how === "queue") notice(t("add_queued", { n: r.ticket.number, b: Hall.lname(business) }));
+    show(r.desk, r.version, false);
+  }
+  $(".add-serve").addEventListener("click", () => addBusiness("serve"));
+  $(".add-queue").addEventListener("click", () => addBusiness("queue"));
+  $(".add-cancel").addEventListener("click", () => $(".add-dialog").close());
+  $(".add-business").addEventListener("change", () => { $(".add-error").hidden = true; });
 
   // A chosen ticket out of order (typed, scanned or picked from the line), or a no-show who
   // came back put in line again (过号重排).

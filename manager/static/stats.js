@@ -163,6 +163,27 @@
       Object.entries(result.recommendations.by_what).map(([w, r]) => [w, num(r.offered), num(r.accepted), pct(r.uptake)])));
     box.appendChild(table("churn", "churn", [t("reason"), t("asked"), t("stayed"), t("retention")],
       Object.entries(result.churn.by_reason).map(([w, c]) => [w, num(c.asked), num(c.stayed), pct(c.retention)])));
+    box.appendChild(table("hand", "hand", [t("hand_what"), t("hand_name"), t("hand_n"), t("hand_of")], handRows()));
+  }
+
+  // The counter's hand: who called out of order and why, no-shows brought back, parked
+  // customers, second businesses, priority given and by whom.
+  function handRows() {
+    const h = result.counter_hand;
+    if (!h) return [];
+    const who = (k) => (k === "crm" ? t("hand_crm") : clerkName(k));
+    const rows = [];
+    for (const [k, n] of Object.entries(h.out_of_order.by_clerk)) rows.push([t("hand_ooo_clerk"), who(k), num(n), ""]);
+    for (const [k, n] of Object.entries(h.out_of_order.by_reason)) rows.push([t("hand_ooo_reason"), k, num(n), ""]);
+    if (h.requeued.requeued) rows.push([t("hand_requeued"), "", num(h.requeued.requeued), t("hand_requeued_served", { n: h.requeued.served })]);
+    if (h.parked.parked) {
+      rows.push([t("hand_parked"), "", num(h.parked.parked), t("hand_parked_of", {
+        a: h.parked.called_back, b: h.parked.returned_by_itself,
+        m: h.parked.away_mean_s == null ? "—" : mins(h.parked.away_mean_s) })]);
+    }
+    for (const [k, v] of Object.entries(h.second_businesses)) rows.push([t("hand_second"), lineName(k), num(v.added), t("hand_second_of", { n: v.served_at_once })]);
+    for (const [k, n] of Object.entries(h.priority_given.by)) rows.push([t("hand_priority"), who(k), num(n), ""]);
+    return rows;
   }
 
   function paint() {
