@@ -8,22 +8,24 @@ import argparse
 import platform
 import os
 
-from . import calls, central, devices, display, estimate, issue, kiosk, scaled, serving, staff, stats
+from . import calls, central, crm, devices, display, estimate, issue, kiosk, scaled, serving, staff, stats
 
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--server", choices=("gthread", "gevent", "dev", "all"), default="gthread",
                    help="the server of the issue, calls and scaled benchmarks (serving compares all)")
-    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "kiosk", "display", "staff", "stats", "estimate",
-                                                "central", "scaled", "serving"))
+    p.add_argument("--only", nargs="+", choices=("issue", "calls", "devices", "crm", "kiosk", "display", "staff", "stats",
+                                                "estimate", "central", "scaled", "serving"))
     args = p.parse_args()
-    chosen = set(args.only or ("issue", "calls", "devices", "kiosk", "display", "staff", "stats",
+    chosen = set(args.only or ("issue", "calls", "devices", "crm", "kiosk", "display", "staff", "stats",
                                "estimate", "central", "scaled", "serving"))
     print(f"# hall benchmarks — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     if "devices" in chosen:
         devices.run()
+    if "crm" in chosen:
+        crm.run()
     if "kiosk" in chosen:
         kiosk.run()
     if "display" in chosen:

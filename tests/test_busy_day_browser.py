@@ -145,6 +145,26 @@ def test_a_busy_stretch_through_every_page(browser, live):
         five.wait_for_selector('.undo:not([hidden])')
         five.click(".undo")
         current(five, before)
+    # --- the counter's hand: window 2's customer goes to fetch a document (暂挂); meanwhile the
+    # guide gives the last in line the green channel by number; the customer comes back ---
+    two = desks["2"]
+    assert live.hall.counters()["2"].current_ticket         # the window has its customer in hand
+    away = two.inner_text("[data-current-ticket]")
+    two.click('[data-action="park"]')
+    two.wait_for_selector(f'[data-parked-ticket="{away}"]')
+    last = [t for t in rest if live.hall.ticket(t["id"]).status == "waiting"][-1]
+    guide.click('[data-open="green"]')
+    green = 'dialog[data-form="green"]'
+    guide.fill(f"{green} [data-green-existing]", last["number"])
+    guide.click(f'{green} .priority-choices .tile:has(input[value="pregnant"])')
+    guide.click(f'{green} [data-act="issue-green"]')
+    guide.wait_for_selector(f"{green} .form-result:not([hidden])")
+    guide.click(f'{green} .form-result [data-act="close-form"]')
+    assert live.hall.ticket(last["id"]).priority == "pregnant"
+    two.wait_for_timeout(2100)                      # past the double-press guard
+    two.click(f'[data-parked-ticket="{away}"] button')
+    current(two, away)
+    two.wait_for_selector(".parked", state="hidden")
     served = live.hall.events(today, today, ("finished",))
     called = live.hall.events(today, today, ("called",))
     assert calls >= 12 and len(called) >= 12

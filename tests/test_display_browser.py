@@ -8,6 +8,7 @@ import time
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, DISPLAY_ARGS, LiveHall, shot
+from conftest import login
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
 
@@ -206,7 +207,22 @@ def test_no_show_tells_what_to_do(browser, live):
     clerk.post("/api/counters/1/call-next")
     clerk.post("/api/counters/1/no-show")
     phone.wait_for_selector('#phone[data-status="no_show"] .no-show-text:not([hidden])')
-    assert "重新取号" in phone.inner_text(".no-show-text")
+    told = phone.inner_text(".no-show-text")
+    # The hall's rule (过号重排), not a flat 过号无效; in English too.
+    assert "过号请到导购台重新排队(顺延 3 位,限一次)" in told and "重新取号" in told, told
+    shot(phone, "phone-06-no-show-rule")
+    phone.click('[data-lang="en"]')
+    assert "The guide puts you back in line (after the next 3" in phone.inner_text(".no-show-text")
+    phone.click('[data-lang="zh"]')
+    # The customer comes back to the guide: back in line, and the phone says where.
+    for _ in range(4):
+        issue(live)
+    guide = live.app.test_client()
+    login(guide, "demo-guide")
+    assert guide.post(f"/api/tickets/{t['id']}/requeue").status_code == 200
+    phone.wait_for_selector('#phone[data-status="waiting"][data-ahead="3"]')
+    assert "您前面还有 3 人在等待" in phone.inner_text(".state-card")
+    shot(phone, "phone-07-requeued")
     context.close()
 
 
