@@ -91,7 +91,8 @@ CREATE TABLE IF NOT EXISTS events (
                 'staff', 'no_show_undone',
                 'device_enrolled', 'device_revoked', 'device_refused',
                 'signed_in', 'signed_out', 'sign_in_failed',
-                'requeued', 'parked', 'unparked', 'business_added', 'priority_given')),
+                'requeued', 'parked', 'unparked', 'business_added', 'priority_given',
+                'settings')),
     ticket   TEXT,
     number   TEXT,
     business TEXT,
@@ -110,6 +111,18 @@ CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- The hall's settings, every change a version (core/settings.py): the config as JSON, what
+-- changed in words, and the business day it takes effect (NULL: when saved).
+CREATE TABLE IF NOT EXISTS config_versions (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            REAL NOT NULL,
+    by            TEXT NOT NULL,
+    source        TEXT NOT NULL CHECK (source IN ('file', 'page', 'import', 'restore')),
+    config        TEXT NOT NULL,
+    changes       TEXT NOT NULL,                 -- JSON list of lines a person reads
+    effective_day TEXT
+);
 
 -- An ID card read at a kiosk, kept only as what the hall needs, until a ticket uses it.
 CREATE TABLE IF NOT EXISTS card_reads (

@@ -4,6 +4,7 @@ them, and dropped by themselves when the business day ends."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from pydantic import ValidationError
@@ -11,6 +12,8 @@ from pydantic import ValidationError
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, HallError
+
+log = logging.getLogger("hall.settings")
 
 SETTING = "counter_businesses"
 REFRESH_S = 2.0            # how stale another process's change may be seen
@@ -56,15 +59,18 @@ def line_name(b) -> str:
 
 
 class DayPlan:
-    """The day's plan: `config` is the file's config (`base_config`) with today's changes
-    applied, seen by every process within REFRESH_S."""
+    """The day's plan: `config` is the hall's settings in force (`base_config`: the version in
+    force of core/settings.py, else the file's config) with today's changes applied, seen by
+    every process within REFRESH_S."""
 
-    def __init__(self, base_config: HallConfig, store, clock):
-        self.base_config = base_config
+    def __init__(self, base_config: HallConfig, store, clock, settings=None):
+        self._base = base_config
+        self.settings = settings
         self.store = store
         self.clock = clock
-        self.tz = base_config.hall.tz
+        self.tz = base_config.hall.tz       # a new time zone takes a restart (a day's numbers)
         self._config = base_config
+        self._version: int | None = None
         self._key: tuple | None = None
         self._checked = float("-inf")
 
@@ -73,6 +79,18 @@ class DayPlan:
         if time.monotonic() - self._checked >= REFRESH_S:
             self._refresh()
         return self._config
+
+    @property
+    def base_config(self) -> HallConfig:
+        if time.monotonic() - self._checked >= REFRESH_S:
+            self._refresh()
+        return self._base
+
+    @property
+    def version(self) -> int | None:
+        """The settings version in force (None: the file as read, no version yet)."""
+        self.config
+        return self._version
 
     def counter_name(self, counter_id: str) -> str:
         c = self.config.counter(counter_id)
@@ -102,11 +120,19 @@ class DayPlan:
         if self.store.closed:
             return
         self._checked = time.monotonic()
+        if self.settings is not None and self.settings.in_force_id() not in (None, self._version):
+            v = self.settings.in_force()
+            try:
+                self._base, self._version = self.settings.config_of(v), v["id"]
+            except ValidationError as e:     # a version this program cannot read: keep ours
+                log.warning("settings version %s does not fit this program (%s); the file's "
+                            "settings stay in force", v["id"], e.errors()[0]["msg"])
+                self._version = v["id"]
         changes = self.day_changes()
-        key = tuple(sorted((k, tuple(v)) for k, v in changes.items()))
+        key = (self._version, tuple(sorted((k, tuple(v)) for k, v in changes.items())))
         if key != self._key:
             try:
-                self._config = apply(self.base_config, changes)
-            except HallError:           # the file changed under a saved change: the file wins
-                self._config = self.base_config
+                self._config = apply(self._base, changes)
+            except HallError:           # the settings changed under a saved change: they win
+                self._config = self._base
             self._key = key

@@ -26,6 +26,7 @@ from .second_business import SecondBusiness
 from .ratings import Ratings
 from .reader import HallReader
 from .serving import Serving
+from .settings import HallSettings
 from .staff import StaffAccounts
 from .statistics import HallStatistics
 from .store import Store
@@ -55,7 +56,11 @@ class Hall:
         self._id_key = bytes.fromhex(store.keys.id_hash_key)
         with store.write() as tx:
             tx.ensure_counters([c.id for c in config.counters])
-        self.plan = DayPlan(config, store, self.clock)
+        # The settings in force: the newest version in the store, the file new to it adopted first.
+        self.settings = HallSettings(store, self.clock, self.tz,
+                                     pinned={"hall": {"public_url": config.hall.public_url}})
+        self.settings.adopt_file(config)
+        self.plan = DayPlan(config, store, self.clock, self.settings)
         self.pictures = Pictures(store, self.clock, lambda: self.plan.config)
         self.day_end = DayEnd(store, self.clock, self.tz)
         self.reader = HallReader(store, self.clock, self.pictures, self.tz)
@@ -72,7 +77,7 @@ class Hall:
         self.manager_board = ManagerBoard(self.plan, self.clock, self.reader, self.alert_desk)
         self.aftercare = AfterService(self.plan, store, self.clock, self.serving)
         self.ratings = Ratings(self.plan, store, self.clock)
-        self.statistics_part = HallStatistics(config, store, self.clock)
+        self.statistics_part = HallStatistics(lambda: self.plan.config, store, self.clock)
 
     # --- the day's plan ---------------------------------------------------------------
     @property

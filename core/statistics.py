@@ -36,11 +36,20 @@ def _month_of_days(days: list[str]) -> dict[str, list[str]]:
 
 class HallStatistics:
     def __init__(self, config: HallConfig, store: Store, clock=None):
-        self.config = config
+        # the hall's config, or a function giving the one in force (core/settings.py)
+        self._config = config if callable(config) else (lambda: config)
         self.store = store
         self.clock = clock or SystemClock()
-        self.key = stats.fingerprint(config)
         self._kept: dict[tuple, dict] = {}
+
+    @property
+    def config(self) -> HallConfig:
+        return self._config()
+
+    @property
+    def key(self) -> str:
+        """What kept tallies depend on besides the log (stats.fingerprint), as configured now."""
+        return stats.fingerprint(self.config)
 
     def today(self) -> str:
         return business_day(self.clock.now(), self.config.hall.tz)

@@ -24,6 +24,7 @@ from .store_devices import DevicesTx
 from .store_floor import FloorTx
 from .store_log import LogTx
 from .store_sessions import SessionTx
+from .store_settings import SettingsTx
 from .store_stats import TallyTx
 from .store_schema import MIGRATIONS, SCHEMA_VERSION, apply_schema  # noqa: F401 (re-exported)
 from .tickets import LIVE, PARKED, QUEUED, CardRead, CounterState, QueuedTicket, StaffMember, Ticket
@@ -57,7 +58,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Tx(FloorTx, LogTx, TallyTx, DevicesTx, SessionTx):
+class Tx(FloorTx, LogTx, TallyTx, DevicesTx, SessionTx, SettingsTx):
     """One transaction's view of the store. Obtain it from `Store.read()` or `Store.write()`."""
 
     def __init__(self, conn: sqlite3.Connection):

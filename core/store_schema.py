@@ -76,6 +76,7 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     5: "DROP TABLE IF EXISTS day_tallies",
     6: _v6_counter_hand,
     7: _v7_parked,
+    8: _rebuild_events,        # settings (issue 19); config_versions comes from hall.db.sql
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

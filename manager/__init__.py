@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("manager", __name__, url_prefix="", template_folder="templates",
                static_folder="static", static_url_path="/manager/static")
 
-from . import api, devices, page, staff  # noqa: E402,F401
+from . import api, devices, page, settings, staff  # noqa: E402,F401

@@ -325,3 +325,29 @@ def test_a_second_business_in_the_same_visit(browser, live):
     assert ticket.status == "transferred" and ticket.business == "M-TOPUP"
     done = live.hall.events(live.hall.today(), live.hall.today(), ("finished",))
     assert [e["business"] for e in done] == ["M-PLAN", "M-SERVICE"]
+
+
+def test_the_clerk_gives_a_waiting_customer_the_green_channel(browser, live):
+    """From the window the clerk sees a customer in a wheelchair in line: 绿色通道 by number in
+    the 叫指定号 dialog; the line's order follows and the log says who."""
+    numbers = [issue(live, "M-NEW")["number"] for _ in range(3)]
+    page = sign_in(browser, live)
+    page.click('[data-counter="3"]')
+    page.wait_for_selector('#desk[data-view="work"]')
+    page.click('[data-action="call"]')
+    page.wait_for_selector(".call-dialog[open]")
+    page.click(f'.call-line button[data-line-ticket="{numbers[2]}"]')
+    page.click(".priority-ok")                                  # no class chosen yet
+    page.wait_for_selector(".call-error:not([hidden])")
+    assert "哪一类" in page.inner_text(".call-error")
+    page.select_option(".priority-class", "disabled")
+    page.click(".priority-ok")
+    page.wait_for_selector(".notice:not([hidden])")
+    assert f"{numbers[2]} 已设为残障人士优先,前面还有 0 人" in page.inner_text(".notice")
+    given = live.hall.events(live.hall.today(), live.hall.today(), ("priority_given",))[-1]
+    assert given["clerk"] == "demo-clerk" and given["number"] == numbers[2]
+    page.click('[data-action="call"]')
+    order = [b.get_attribute("data-line-ticket") for b in page.query_selector_all(".call-line button")]
+    assert order == [numbers[2], numbers[0], numbers[1]]
+    assert "绿色通道" in page.inner_text(f'.call-line button[data-line-ticket="{numbers[2]}"]')
+    shot(page, "counter-page-09-green-channel")

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import Conflict
 from core.events import TicketCalled, TicketChanged
-from core.store import Store
+from core.store import SCHEMA_VERSION, Store
 from tests.test_counter_hand import issue, logged, serve
 
 
@@ -149,7 +149,7 @@ def test_a_v6_database_gets_parking_and_keeps_its_references(tmp_path):
             assert tx.counter("1").current_ticket == "t1"
             assert tx.conn.execute("PRAGMA foreign_key_check").fetchall() == []
             assert tx.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-            assert tx.conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 7
+            assert tx.conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
         with store.write() as tx:
             tx.conn.execute("UPDATE tickets SET status = 'parked', parked_at = 5 WHERE id = 't1'")
         with pytest.raises(sqlite3.IntegrityError):

@@ -149,6 +149,22 @@ class CallParked(Body):
     ticket: str = Field(min_length=1, max_length=300)
 
 
+class SaveSettings(Body):
+    """The whole config (as GET /api/settings gives it), edited."""
+    config: dict
+    base_version: int | None = Field(None, description="the version edited: a change saved since is refused")
+    when: Literal["now", "next_day"] = "now"
+
+
+class RestoreSettings(Body):
+    when: Literal["now", "next_day"] = "now"
+
+
+class ImportSettings(Body):
+    toml: str = Field(min_length=1, max_length=60_000, description="a hall.toml file's text")
+    when: Literal["now", "next_day"] = "now"
+
+
 class AddBusiness(Body):
     """A second business in the same visit: served here at once, or sent to its queue."""
     business: str = Field(min_length=1, max_length=64)

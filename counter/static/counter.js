@@ -340,6 +340,13 @@
     sel.add(choose);
     for (const r of desk.call_reasons || []) sel.add(new Option(r, r));
     sel.value = "";
+    const cls = $(".priority-class");
+    cls.innerHTML = "";
+    const pick = new Option(t("priority_choose"), "");
+    pick.disabled = true;
+    cls.add(pick);
+    for (const p of CFG.hall.priority_classes || []) cls.add(new Option((Hall.lang === "en" && p.name_en) || p.name, p.code));
+    cls.value = "";
     $(".call-ref").value = "";
     $(".call-error").hidden = true;
     paintCallLine();
@@ -395,6 +402,21 @@
     $(".call-dialog").close();
     notice(t("requeued", { n: r.ticket.number, a: r.ticket.ahead }));
   }
+  // 绿色通道 for a waiting customer (a wheelchair, a pregnant customer seen from the window).
+  async function givePriority() {
+    let ref = $(".call-ref").value.trim();
+    if (!ref) return callError(t("call_ref_missing"));
+    const priority = $(".priority-class").value;
+    if (!priority) return callError(t("priority_choose"));
+    if (ref.includes("/t/")) ref = ref.split("/t/").pop().split(/[?#]/)[0];
+    const r = await Hall.api($(".call-dialog"), `/api/tickets/${encodeURIComponent(ref)}/priority`, "POST", { priority });
+    if (!r) return callError(Hall.lastError ? Hall.lastError.message : t("offline_action"));
+    $(".call-dialog").close();
+    const cls = (CFG.hall.priority_classes || []).find((p) => p.code === priority);
+    notice(t("priority_given", { n: r.ticket.number, cls: cls ? ((Hall.lang === "en" && cls.name_en) || cls.name) : "", a: r.ticket.ahead }));
+  }
+  $(".priority-ok").addEventListener("click", givePriority);
+  $(".priority-class").addEventListener("change", () => callError(""));
   $(".call-reason").addEventListener("change", () => callError(""));
   $(".call-ref").addEventListener("input", () => callError(""));
   $(".call-ok").addEventListener("click", callChosen);
