@@ -7,18 +7,11 @@ from __future__ import annotations
 from . import tickets as T
 from .errors import Conflict
 from .events import TicketCalled, TicketChanged
-from .serving import STATUS_ZH, Serving
+from .serving import STATUS_ZH, ServingPart
 from .tickets import Ticket
 
 
-class Parking:
-    def __init__(self, serving: Serving):
-        self.serving = serving
-        self.plan = serving.plan
-        self.store = serving.store
-        self.clock = serving.clock
-        self.day_end = serving.day_end
-
+class Parking(ServingPart):
     def park(self, counter_id: str, clerk: str, reason: str | None = None) -> tuple[Ticket, list]:
         """Park the counter's customer (called or being served); the window is free to call."""
         rules = self.plan.config.routing

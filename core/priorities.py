@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from .errors import Conflict, HallError
 from .events import TicketChanged
-from .serving import STATUS_ZH, Serving
+from .serving import STATUS_ZH, ServingPart
 from .tickets import Ticket
 
 
-class FloorPriority:
-    def __init__(self, serving: Serving):
-        self.serving = serving
-        self.plan = serving.plan
-        self.store = serving.store
-        self.day_end = serving.day_end
-
+class FloorPriority(ServingPart):
     def give(self, ref: str, priority: str | None, by: str, note: str | None = None
              ) -> tuple[Ticket, list]:
         """Put a waiting ticket of today (its token or number) in class `priority` (None: back

@@ -8,19 +8,13 @@ from __future__ import annotations
 from . import tickets as T
 from .errors import Conflict, HallError, NotFound
 from .events import TicketChanged
-from .serving import Serving
+from .serving import ServingPart
 from .tickets import Ticket
 
 HOW = ("serve", "queue")
 
 
-class SecondBusiness:
-    def __init__(self, serving: Serving):
-        self.serving = serving
-        self.plan = serving.plan
-        self.store = serving.store
-        self.day_end = serving.day_end
-
+class SecondBusiness(ServingPart):
     def add(self, counter_id: str, clerk: str, business: str, how: str = "serve"
             ) -> tuple[Ticket, list]:
         config = self.plan.config

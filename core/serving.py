@@ -383,6 +383,18 @@ class Serving:
         return moved, events
 
 
+class ServingPart:
+    """A part of the counter's hand beside Serving (parking, priorities, a second business):
+    its rules on the same plan, store, clock and day, and Serving's own checks."""
+
+    def __init__(self, serving: Serving):
+        self.serving = serving
+        self.plan = serving.plan
+        self.store = serving.store
+        self.clock = serving.clock
+        self.day_end = serving.day_end
+
+
 NUMBER = re.compile(r"^[A-Z]{1,2}\d{3}$")
 
 
