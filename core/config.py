@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import cached_property
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
@@ -28,6 +29,38 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DayHours(_Strict):
+    """One weekday's own hours (a Saturday's shorter day), over the hall's opening/closing."""
+    opening: time
+    closing: time
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.closing <= self.opening:
+            raise problem("closing", "closing must be later than opening", "关门时间应晚于开门时间")
+        return self
+
+
+class Notice(_Strict):
+    """A line the wall display scrolls, from `start` to `end` (the hall's local time; unset:
+    from now on, until removed). A plain string in the file is a notice without times."""
+    text: str = Field(min_length=1, max_length=200)
+    text_en: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, v):
+        return {"text": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.start and self.end and self.end <= self.start:
+            raise problem("end", "end must be later than start", "结束时间应晚于开始时间")
+        return self
+
+
 class HallInfo(_Strict):
     name: str = Field(min_length=1)
     name_en: str = ""
@@ -38,6 +71,8 @@ class HallInfo(_Strict):
     timezone: str = "Asia/Shanghai"
     opening: time = time(9, 0)
     closing: time = time(18, 0)
+    # A weekday's own hours (1 = Monday … 7 = Sunday), where it differs from the above.
+    weekday_hours: dict[int, DayHours] = {}
     # Days without issuing (core/hours.py): dates ("2026-10-01") and weekdays (1 = Monday … 7).
     closed_days: tuple[date, ...] = ()
     closed_weekdays: tuple[int, ...] = ()
@@ -46,7 +81,7 @@ class HallInfo(_Strict):
     # Other ways to be served, told to a customer who cannot be served here today.
     hotline: str = "10099"
     wechat: str = ""
-    notices: tuple[str, ...] = ()          # the wall display's scrolling line
+    notices: tuple[Notice, ...] = ()       # the wall display's scrolling line
 
     @field_validator("timezone")
     @classmethod
@@ -54,7 +89,7 @@ class HallInfo(_Strict):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r}") from None
+            raise problem("", f"unknown time zone {v!r}", f"不认识的时区 {v}(例如 Asia/Shanghai)") from None
         return v
 
     @field_validator("public_url")
@@ -65,17 +100,34 @@ class HallInfo(_Strict):
     @model_validator(mode="after")
     def _hours(self):
         if self.closing <= self.opening:
-            raise ValueError("closing must be later than opening")
+            raise problem("closing", "closing must be later than opening", "关门时间应晚于开门时间")
         bad = [d for d in self.closed_weekdays if not 1 <= d <= 7]
         if bad:
-            raise ValueError(f"closed_weekdays {bad}: use 1 (Monday) … 7 (Sunday)")
+            raise problem("closed_weekdays", f"closed_weekdays {bad}: use 1 (Monday) … 7 (Sunday)",
+                          "每周休息日用 1(周一)… 7(周日)表示")
         if len(set(self.closed_weekdays)) == 7:
-            raise ValueError("closed_weekdays closes every day of the week")
+            raise problem("closed_weekdays", "closed_weekdays closes every day of the week",
+                          "不能每天都休息")
+        bad = [d for d in self.weekday_hours if not 1 <= d <= 7]
+        if bad:
+            raise problem("weekday_hours", f"weekday_hours {bad}: use 1 (Monday) … 7 (Sunday)",
+                          "按星期的营业时间用 1(周一)… 7(周日)表示")
         return self
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def hours_on(self, day: date) -> tuple[time, time]:
+        """That day's opening and closing (its weekday's own, else the hall's)."""
+        own = self.weekday_hours.get(day.isoweekday())
+        return (own.opening, own.closing) if own else (self.opening, self.closing)
+
+    def notices_at(self, at: datetime) -> list[Notice]:
+        """The notices shown at `at` (aware)."""
+        local = at.astimezone(self.tz).replace(tzinfo=None)
+        return [n for n in self.notices if (n.start is None or n.start <= local)
+                and (n.end is None or local < n.end)]
 
 
 class Routing(_Strict):
@@ -126,9 +178,10 @@ class Business(_Strict):
     def _max_over_target(self):
         missing = [k for k in self.checklist_required if k not in self.checklist]
         if missing:
-            raise ValueError(f"checklist_required {missing} not in checklist")
+            raise problem("checklist_required", f"checklist_required {missing} not in checklist",
+                          "必做的关键时刻应在这项业务的关键时刻里")
         if self.max_s is not None and self.target_s is not None and self.max_s < self.target_s:
-            raise ValueError("max_s must not be below target_s")
+            raise problem("max_s", "max_s must not be below target_s", "最长办理时长不能短于标准时长")
         return self
 
 
@@ -241,7 +294,22 @@ class Crm(_Strict):
     @classmethod
     def _https(cls, v: str) -> str:
         if v and v != "mock" and not v.startswith("https://"):
-            raise ValueError("crm.url must be https:// (ID numbers travel over it)")
+            raise problem("", "crm.url must be https:// (ID numbers travel over it)",
+                          "客户系统地址须以 https:// 开头(身份证号经它传送)")
+        return v
+
+
+class TicketTexts(_Strict):
+    """What the printed ticket says beyond its number (drivers/printer.py)."""
+    header: str = Field("", max_length=40)           # under the hall's name: a slogan, a branch
+    qr_caption: str = Field("扫码查看排队进度", max_length=40)
+    footer: tuple[str, ...] = ("请在休息区等候,留意叫号及大屏显示",)
+
+    @field_validator("footer")
+    @classmethod
+    def _short_lines(cls, v):
+        if any(len(line) > 40 for line in v):
+            raise problem("", "a footer line is longer than 40 characters", "每行不超过 40 个字(票宽所限)")
         return v
 
 
@@ -277,52 +345,64 @@ class HallConfig(_Strict):
     security: Security = Security()
     remote: Remote = Remote()
     crm: Crm = Crm()
+    ticket: TicketTexts = TicketTexts()
 
     @field_validator("counter_keys")
     @classmethod
     def _known_actions(cls, v: dict[str, str]) -> dict[str, str]:
         bad = sorted(a for a in v.values() if a not in COUNTER_ACTIONS)
         if bad:
-            raise ValueError(f"unknown counter action(s) {bad}; use {', '.join(COUNTER_ACTIONS)}")
+            raise problem("", f"unknown counter action(s) {bad}; use {', '.join(COUNTER_ACTIONS)}",
+                          f"不认识的窗口操作 {'、'.join(bad)}")
         return v
 
     @model_validator(mode="after")
     def _cross_refs(self):
-        problems = []
+        found = []          # (field, in English for the file, in the hall's words for the page)
         codes = [b.code for b in self.businesses]
         for dup in _duplicates(codes):
-            problems.append(f"businesses: code {dup!r} appears twice")
-        for dup in _duplicates([c.id for c in self.counters]):
-            problems.append(f"counters: id {dup!r} appears twice")
-        for dup in _duplicates([k.id for k in self.kiosks]):
-            problems.append(f"kiosks: id {dup!r} appears twice")
-        for dup in _duplicates([p.code for p in self.priority_classes]):
-            problems.append(f"priority_classes: code {dup!r} appears twice")
+            i = len(codes) - 1 - codes[::-1].index(dup)
+            found.append((f"businesses.{i}.code", f"businesses: code {dup!r} appears twice",
+                          f"业务代码 {dup} 重复了"))
+        for part, key, what in (("counters", "id", "窗口编号"), ("kiosks", "id", "取号机编号"),
+                                ("priority_classes", "code", "优先类别代码")):
+            items = [getattr(x, key) for x in getattr(self, part)]
+            for dup in _duplicates(items):
+                i = len(items) - 1 - items[::-1].index(dup)
+                found.append((f"{part}.{i}.{key}", f"{part}: {key} {dup!r} appears twice", f"{what} {dup} 重复了"))
         for i, b in enumerate(self.businesses):
             for key in b.checklist:
                 if key not in self.checklist:
-                    problems.append(f"businesses[{i}].checklist: {key!r} is not a key of [checklist]")
+                    found.append((f"businesses.{i}.checklist",
+                                  f"businesses[{i}].checklist: {key!r} is not a key of [checklist]",
+                                  f"关键时刻 {key} 不在关键时刻清单里"))
         for i, c in enumerate(self.counters):
             for code in c.businesses:
                 if code not in codes:
-                    problems.append(f"counters[{i}].businesses: unknown business {code!r}")
+                    found.append((f"counters.{i}.businesses", f"counters[{i}].businesses: unknown business {code!r}",
+                                  f"没有代码为 {code} 的业务"))
             for dup in _duplicates(list(c.businesses)):
-                problems.append(f"counters[{i}].businesses: {dup!r} appears twice")
+                found.append((f"counters.{i}.businesses", f"counters[{i}].businesses: {dup!r} appears twice",
+                              f"业务 {dup} 列了两次"))
         counter_ids = {c.id for c in self.counters}
         for i, z in enumerate(self.zones):
             for cid in z.counters:
                 if cid not in counter_ids:
-                    problems.append(f"zones[{i}].counters: unknown counter {cid!r}")
+                    found.append((f"zones.{i}.counters", f"zones[{i}].counters: unknown counter {cid!r}",
+                                  f"没有编号为 {cid} 的窗口"))
         if self.crm.url and self.priority_class(self.crm.priority) is None:
-            problems.append(f"crm.priority: {self.crm.priority!r} is not a code of [[priority_classes]]")
+            found.append(("crm.priority", f"crm.priority: {self.crm.priority!r} is not a code of [[priority_classes]]",
+                          f"{self.crm.priority} 不是优先类别的代码"))
         if self.voice.engine == "piper" and not self.voice.piper_model:
-            problems.append("voice.piper_model: needed when voice.engine is 'piper'")
+            found.append(("voice.piper_model", "voice.piper_model: needed when voice.engine is 'piper'",
+                          "使用 piper 语音时要填写语音模型文件"))
         served = {code for c in self.counters for code in c.businesses}
         for i, b in enumerate(self.businesses):
             if b.code not in served:
-                problems.append(f"businesses[{i}]: no counter serves {b.code!r}")
-        if problems:
-            raise ValueError("; ".join(problems))
+                found.append((f"businesses.{i}", f"businesses[{i}]: no counter serves {b.code!r}",
+                              f"业务「{b.name}」没有窗口办理:请给至少一个窗口加上它"))
+        if found:
+            raise problems(found)
         return self
 
     # Lookups the core uses all the time.
@@ -371,6 +451,18 @@ class HallConfig(_Strict):
 
     def priority_rank(self, code: str | None) -> int | None:
         return self._priority_ranks.get(code) if code is not None else None
+
+
+def problem(field: str, en: str, zh: str) -> PydanticCustomError:
+    """A model's own check: in English for the file's reader, in the hall's words for the
+    settings page, next to `field` (a path under the model that raised it)."""
+    return problems([(field, en, zh)])
+
+
+def problems(found: list[tuple[str, str, str]]) -> PydanticCustomError:
+    return PydanticCustomError("hall_problem", "{en}", {
+        "en": "; ".join(en for _, en, _ in found),
+        "problems": [{"field": f, "zh": zh} for f, _, zh in found]})
 
 
 def _duplicates(items: list[str]) -> list[str]:

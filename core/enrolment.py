@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from .clock import SystemClock, business_day
@@ -52,14 +53,21 @@ class Device:
 
 
 class Enrolment:
-    def __init__(self, store: Store, config: HallConfig, clock=None, tz: ZoneInfo | None = None):
-        self.store, self.config = store, config
+    def __init__(self, store: Store, config: HallConfig | Callable[[], HallConfig], clock=None,
+                 tz: ZoneInfo | None = None):
+        # A getter: the settings in force (a kiosk added on the settings page is enrolled at once).
+        self.store = store
+        self._config_of = config if callable(config) else (lambda: config)
         self.clock = clock or SystemClock()
-        self.tz = tz or ZoneInfo(config.hall.timezone)
+        self.tz = tz or ZoneInfo(self.config.hall.timezone)
         self._seen: dict[str, float] = {}
         self._trusted: dict[str, tuple[float, Device]] = {}    # token hash → (proven at, device)
         self._revocations = 0       # a proof read across a revocation is not kept
         self._lock = threading.Lock()
+
+    @property
+    def config(self) -> HallConfig:
+        return self._config_of()
 
     # --- enrolling --------------------------------------------------------------------
     def _check_target(self, kind: str, target: str | None) -> str | None:

@@ -79,5 +79,12 @@ class TicketPrechecked:
     ticket: Ticket
 
 
+@dataclass(frozen=True)
+class SettingsChanged:
+    """A settings version came into force (saved, restored or imported for now): every screen
+    follows the hall's new catalogue, windows, notices and texts."""
+    version: int
+
+
 # Events after which queue lengths, positions and estimates may have moved.
 QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketChanged, CounterChanged, DayClosed)

@@ -61,6 +61,7 @@ class Hall:
                                      pinned={"hall": {"public_url": config.hall.public_url}})
         self.settings.adopt_file(config)
         self.plan = DayPlan(config, store, self.clock, self.settings)
+        self.settings.on_saved = self.plan.changed      # this process sees a new version at once
         self.pictures = Pictures(store, self.clock, lambda: self.plan.config)
         self.day_end = DayEnd(store, self.clock, self.tz)
         self.reader = HallReader(store, self.clock, self.pictures, self.tz)
@@ -88,6 +89,9 @@ class Hall:
     @property
     def base_config(self) -> HallConfig:
         return self.plan.base_config
+
+    save_settings = _part("settings", HallSettings.save)
+    restore_settings = _part("settings", HallSettings.restore)
 
     counter_name = _part("plan", DayPlan.counter_name)
     day_changes = _part("plan", DayPlan.day_changes)

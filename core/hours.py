@@ -1,6 +1,6 @@
 """The hall's opening hours: when tickets may be taken, and when the hall opens next.
 
-Config (`[hall]`): `opening` / `closing` (every open day), `closed_days` (dates the hall is
+Config (`[hall]`): `opening` / `closing` (every open day; `weekday_hours` a weekday's own), `closed_days` (dates the hall is
 closed, e.g. the National Day holiday) and `closed_weekdays` (1 = Monday … 7 = Sunday). Outside
 them `issue_ticket` refuses with `hall_closed` (409) and a zh-CN message naming the next opening,
 for kiosks and staff alike.
@@ -38,7 +38,12 @@ def is_open_day(info, day: date) -> bool:
 
 def _window(info, day: date) -> tuple[datetime, datetime]:
     tz = info.tz
-    return (datetime.combine(day, info.opening, tz), datetime.combine(day, info.closing, tz))
+    opening, closing = info.hours_on(day)
+    return (datetime.combine(day, opening, tz), datetime.combine(day, closing, tz))
+
+
+def _hhmm(info, day: date) -> tuple[str, str]:
+    return tuple(t.strftime("%H:%M") for t in info.hours_on(day))
 
 
 def open_at(info, ts: float) -> bool:
@@ -77,7 +82,8 @@ def when_zh(info, at: datetime, ts: float) -> str:
 def closed_message(info, ts: float) -> str:
     """「本厅营业时间 09:00–18:00,将于 明天 09:00 开始取号」"""
     now = datetime.fromtimestamp(ts, info.tz)
-    hours = f"本厅营业时间 {info.opening.strftime('%H:%M')}–{info.closing.strftime('%H:%M')}"
+    opening, closing = _hhmm(info, now.date())
+    hours = f"本厅营业时间 {opening}–{closing}"
     if not is_open_day(info, now.date()):
         hours += ",今日休息"
     nxt = next_opening(info, ts)
@@ -94,15 +100,15 @@ def state(hall, with_now: bool = True) -> dict:
     info = _info(hall)
     ts = hall.clock.now()
     tz = info.tz
-    base = {"opening": info.opening.strftime("%H:%M"), "closing": info.closing.strftime("%H:%M"),
-            "today": datetime.fromtimestamp(ts, tz).date().isoformat()}
+    today = datetime.fromtimestamp(ts, tz).date()
+    opening, closing = _hhmm(info, today)
+    base = {"opening": opening, "closing": closing, "today": today.isoformat()}
     if with_now:
         base["now"] = ts
     if always_open(hall):
         return {"open_now": True, "always_open": True, "closed_today": False,
                 "closes_at": None, "next_open": None, "message": None, **base}
     now_open = open_at(info, ts)
-    today = datetime.fromtimestamp(ts, tz).date()
     nxt = next_opening(info, ts)
     return {
         "open_now": now_open,
@@ -124,6 +130,7 @@ def check_open(hall) -> None:
     if open_at(info, ts):
         return
     nxt = next_opening(info, ts)
+    opening, closing = _hhmm(info, datetime.fromtimestamp(ts, info.tz).date())
     raise HallClosed("hall_closed", closed_message(info, ts),
                      next_open=iso(nxt.timestamp(), info.tz) if nxt else None,
-                     opening=info.opening.strftime("%H:%M"), closing=info.closing.strftime("%H:%M"))
+                     opening=opening, closing=closing)

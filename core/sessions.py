@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from .clock import SystemClock, business_day
@@ -43,11 +44,16 @@ def end_member_sessions(tx: Tx, now: float, tz: ZoneInfo, username: str, reason:
 
 class Sessions:
     def __init__(self, store: Store, clock=None, tz: ZoneInfo | None = None,
-                 security: Security | None = None):
+                 security: Security | Callable[[], Security] | None = None):
         self.store = store
         self.clock = clock or SystemClock()
         self.tz = tz or ZoneInfo(HallInfo.model_fields["timezone"].default)
-        self.security = security or Security()
+        # A getter too: the settings in force (a changed idle time holds from the next request).
+        self._security_of = security if callable(security) else (lambda: security or Security())
+
+    @property
+    def security(self) -> Security:
+        return self._security_of()
 
     @property
     def lifetime_s(self) -> float:

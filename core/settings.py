@@ -13,9 +13,11 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
+from . import settings_form
 from .clock import business_day
 from .config import HallConfig
 from .errors import Conflict, Forbidden, HallError, NotFound
+from .events import SettingsChanged
 
 SOURCES = ("file", "page", "import", "restore")
 # What the duty manager may change (the rest is the admin's): the display's notices and the
@@ -47,6 +49,7 @@ class HallSettings:
         self.tz = tz
         # What the command line sets over any version (the public address it was started with).
         self.pinned = pinned or {}
+        self.on_saved = lambda: None        # the day's plan reads the new version at once
 
     # --- reading ----------------------------------------------------------------------
     def in_force(self, tx=None) -> dict | None:
@@ -91,7 +94,7 @@ class HallSettings:
             return _row(self._record(tx, data, "config-file", "file", old, None))
 
     def save(self, raw: dict, by: str, base_version: int | None = None, when: str = "now",
-             source: str = "page", only: tuple | None = None) -> dict:
+             source: str = "page", only: tuple | None = None) -> tuple[dict, list]:
         """A new version from `raw` (the config as JSON), validated by the models that read the
         TOML. `base_version`: the version the page edited (a change saved since is not silently
         overwritten). `when`: now, or the next business day. `only`: the parts this person
@@ -120,11 +123,15 @@ class HallSettings:
             else:
                 effective = (date.fromisoformat(today) + timedelta(days=1)).isoformat()
             tx.ensure_counters([c["id"] for c in data["counters"]])
-            return _row(self._record(tx, data, by, source, old, effective))
+            version = _row(self._record(tx, data, by, source, old, effective))
+        self.on_saved()
+        # A version for the next business day changes nothing on the screens today.
+        return version, ([] if effective else [SettingsChanged(version=version["id"])])
 
-    def restore(self, version_id: int, by: str, when: str = "now") -> dict:
+    def restore(self, version_id: int, by: str, when: str = "now") -> tuple[dict, list]:
         v = self.version(version_id)
-        return self.save(v["config"], by, when=when, source="restore") | {"restored_from": version_id}
+        version, events = self.save(v["config"], by, when=when, source="restore")
+        return version | {"restored_from": version_id}, events
 
     def _record(self, tx, data: dict, by: str, source: str, old: dict | None,
                 effective: str | None) -> dict:
@@ -142,15 +149,15 @@ class HallSettings:
 
 
 def validated(raw: dict) -> HallConfig:
-    """The config from a page's or an import's JSON, or the problems next to their fields."""
+    """The config from a page's or an import's JSON, or the problems next to their fields, in
+    the hall's words (core/settings_form.py)."""
     if not isinstance(raw, dict):
         raise HallError("invalid_settings", "设置应为一个对象", status=422)
     try:
         return HallConfig.model_validate(raw)
     except ValidationError as e:
-        fields = [{"field": ".".join(str(p) for p in err["loc"]),
-                   "message": err["msg"].removeprefix("Value error, ")} for err in e.errors()]
-        words = ";".join(f"{label_of(f['field'])}:{f['message']}" for f in fields[:5])
+        fields = settings_form.field_errors(e)
+        words = ";".join(f"{f['label']}:{f['message']}" for f in fields[:5])
         raise HallError("invalid_settings", f"设置有误:{words}", status=422, fields=fields) from None
 
 
@@ -208,10 +215,6 @@ def changes(old: dict, new: dict, path: tuple = ()) -> list[str]:
     return [f"{_where(path)}:{_show(old)} → {_show(new)}"]
 
 
-def label_of(field: str) -> str:
-    return " · ".join(LABELS.get(p, p) for p in field.split("."))
-
-
 def _where(path: tuple) -> str:
     words = [LABELS.get(str(p), str(p)) for p in path]
     if len(path) >= 3 and path[0] == "counters" and path[2] == "businesses":
@@ -229,6 +232,8 @@ def _keyed(items: list) -> str | None:
 def _show(v) -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
+    if isinstance(v, list) and v and all(isinstance(x, dict) and "text" in x for x in v):
+        return "、".join(f"「{x['text']}」" for x in v)          # the notices, by their words
     if isinstance(v, list):
         return "、".join(_show(x) for x in v) if all(not isinstance(x, (dict, list)) for x in v) else f"{len(v)} 项"
     if isinstance(v, dict):

@@ -24,10 +24,11 @@ NUMBER = re.compile(r"^[A-Z]{1,2}\d{3}$")
 
 
 def _page(**extra) -> dict:
-    config = ctx().hall.config
-    return {"hall": views.hall_view(config), "strings": both_languages(STRINGS),
+    hall = ctx().hall
+    config = hall.config
+    return {"hall": views.hall_view(config, version=hall.plan.version), "strings": both_languages(STRINGS),
             "lang": select_locale(), "voice": config.voice.engine, "voice_repeat": config.voice.repeat,
-            "notices": list(config.hall.notices), **extra}
+            **extra}
 
 
 @bp.get("/display")
@@ -90,8 +91,9 @@ def rate_at_counter(counter_id: str, body: Rating):
 # --- announcements -------------------------------------------------------------------------
 def announcer() -> Announcer:
     ext = current_app.extensions
-    if "announcer" not in ext:
-        ext["announcer"] = Announcer(ctx().hall.config.voice, ROOT / "var" / "voice")
+    voice = ctx().hall.config.voice
+    if "announcer" not in ext or ext["announcer"].config != voice:     # the settings changed it
+        ext["announcer"] = Announcer(voice, ROOT / "var" / "voice")
     return ext["announcer"]
 
 

@@ -85,7 +85,10 @@ def ticket_bytes(ticket: dict, hall: dict) -> bytes:
     p = Dummy(profile="default")
     p._raw(ESC_INIT + FS_CHINESE_ON + ASB_OFF)
     p.set(align="center")
+    texts = hall.get("ticket") or {}
     _chinese(p, hall.get("name", ""), 2, 2, bold=True)
+    if texts.get("header"):
+        _chinese(p, texts["header"])
     _chinese(p, f"{line} · {business.get('name', ticket['business'])}")
     if ticket.get("priority"):
         _chinese(p, "【绿色通道】", bold=True)
@@ -105,9 +108,10 @@ def ticket_bytes(ticket: dict, hall: dict) -> bytes:
     if ticket.get("track_url"):
         p.qr(ticket["track_url"], native=True, size=5, ec=QR_ECLEVEL_M)
         p._raw(b"\n")
-        _chinese(p, "扫码查看排队进度")
+        _chinese(p, texts.get("qr_caption", "扫码查看排队进度"))
     _chinese(p, (hall.get("no_show_rule") or {}).get("zh") or "过号无效,请重新取号或咨询导购")
-    _chinese(p, "请在休息区等候,留意叫号及大屏显示")
+    for line in texts.get("footer", ("请在休息区等候,留意叫号及大屏显示",)):
+        _chinese(p, line)
     p.cut()
     return p.output
 

@@ -33,7 +33,7 @@ def kiosk_page():
     page = {
         "kiosk": kiosk.id,
         "kiosk_name": kiosk.name,
-        "hall": views.hall_view(config),
+        "hall": views.hall_view(config, version=c.hall.plan.version),
         "strings": both_languages(STRINGS),
         # Every customer starts in Chinese: the kiosk never keeps the last one's language (not
         # from the hall_lang cookie, and it does not set it: staff pages keep theirs).

@@ -36,6 +36,15 @@ def staff_accounts_page():
     return staff_page(ADMIN, "manager/staff.html", STRINGS, lambda: {"roles": list(ROLES)})
 
 
+@bp.get("/manager/settings")
+def settings_page():
+    """The hall's settings: the admin changes all; the duty manager the notices and thresholds."""
+    from core.settings_form import form
+    me = current_staff()
+    return staff_page(MANAGER_ROLES, "manager/settings.html", STRINGS,
+                      lambda: {**_admin(), "form": form(), "me_role": me.role if me else None})
+
+
 @bp.get("/manager/devices")
 def devices_page():
     return staff_page(ADMIN, "manager/devices.html", STRINGS)

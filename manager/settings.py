@@ -7,7 +7,7 @@ from flask import Response
 
 from core import settings as hall_settings
 from web.api import ok, route
-from web.context import ctx
+from web.context import ctx, run
 from web.schemas import ImportSettings, RestoreSettings, SaveSettings
 
 from . import bp
@@ -20,9 +20,7 @@ def _only(staff):
 
 
 def _saved(version: dict) -> dict:
-    hall = ctx().hall
-    hall.plan.changed()                 # this process sees it at once; the others within 2 s
-    return {"version": version, "in_force": hall.plan.version}
+    return {"version": version, "in_force": ctx().hall.plan.version}
 
 
 @route(bp, "/api/settings", "GET",
@@ -41,8 +39,8 @@ def get_settings(staff):
                "next business day; validated as the TOML file is", tag="admin", roles=READERS,
        body=SaveSettings, errors=(403, 409))
 def save_settings(staff, body: SaveSettings):
-    v = ctx().hall.settings.save(body.config, staff.username, body.base_version, body.when,
-                                 only=_only(staff))
+    v = run(ctx().hall.save_settings, body.config, staff.username, body.base_version, body.when,
+            only=_only(staff))
     return ok(_saved(v), 201)
 
 
@@ -63,7 +61,7 @@ def get_version(version_id: int, staff):
        summary="Restore a version (as a new version)", tag="admin", roles=("admin",),
        body=RestoreSettings, errors=(404, 409))
 def restore_version(version_id: int, staff, body: RestoreSettings):
-    return ok(_saved(ctx().hall.settings.restore(version_id, staff.username, body.when)), 201)
+    return ok(_saved(run(ctx().hall.restore_settings, version_id, staff.username, body.when)), 201)
 
 
 @route(bp, "/api/settings.toml", "GET", summary="The settings in force as the hall's TOML file",
@@ -78,5 +76,5 @@ def export_toml(staff):
        tag="admin", roles=("admin",), body=ImportSettings, errors=(409,))
 def import_toml(staff, body: ImportSettings):
     raw = hall_settings.from_toml(body.toml)
-    v = ctx().hall.settings.save(raw, staff.username, when=body.when, source="import")
+    v = run(ctx().hall.save_settings, raw, staff.username, when=body.when, source="import")
     return ok(_saved(v), 201)

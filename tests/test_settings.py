@@ -32,12 +32,12 @@ def test_the_file_is_the_first_version_and_a_change_is_the_next(hall, clock):
     data = plain(hall.config)
     data["businesses"][0]["name"] = "固网新装"
     data["hall"]["notices"] = ["今日 5G 套餐升级优惠"]
-    v = hall.settings.save(data, "demo-admin", base_version=first["id"])
+    v, _ = hall.settings.save(data, "demo-admin", base_version=first["id"])
     assert v["by"] == "demo-admin" and v["source"] == "page" and v["effective_day"] is None
     assert "业务 · F-NEW · 名称:新开户 → 固网新装" in v["changes"]
     assert any(line.startswith("大厅 · 滚动通知") for line in v["changes"])
     config = seen_now(hall)
-    assert config.business("F-NEW").name == "固网新装" and config.hall.notices == ("今日 5G 套餐升级优惠",)
+    assert config.business("F-NEW").name == "固网新装" and [n.text for n in config.hall.notices] == ["今日 5G 套餐升级优惠"]
     assert hall.plan.version == v["id"]
     assert [x["id"] for x in hall.settings.versions()] == [v["id"], first["id"]]
     logged = hall.events(hall.today(), hall.today(), ("settings",))[-1]
@@ -50,7 +50,7 @@ def test_a_windows_order_of_preference_is_what_it_calls_next(hall, clock):
     data = plain(hall.config)
     one = next(c for c in data["counters"] if c["id"] == "1")
     one["businesses"] = ["F-QUERY"] + [b for b in one["businesses"] if b != "F-QUERY"]
-    v = hall.settings.save(data, "demo-admin")
+    v, _ = hall.settings.save(data, "demo-admin")
     assert any("窗口 · 1 · 办理业务" in line for line in v["changes"])
     seen_now(hall)
     hall.open_counter("1", "alice")
@@ -66,7 +66,7 @@ def test_a_bad_value_is_refused_next_to_its_field(hall):
     assert e.value.code == "invalid_settings" and e.value.status == 422
     fields = {f["field"] for f in e.value.details["fields"]}
     assert {"businesses.0.prefix", "hall.target_wait_s"} <= fields
-    assert "号码前缀" in e.value.message and "等待标准" in e.value.message
+    assert "号码前缀" in e.value.message and "等待时长标准" in e.value.message
     with pytest.raises(Conflict) as e:
         hall.settings.save(plain(hall.config), "demo-admin")
     assert e.value.code == "nothing_changed"
@@ -79,7 +79,7 @@ def test_what_today_relies_on_waits_for_the_next_business_day(hall, clock):
     with pytest.raises(Conflict) as e:
         hall.settings.save(data, "demo-admin")
     assert e.value.code == "not_mid_day" and "号码前缀" in e.value.message
-    v = hall.settings.save(data, "demo-admin", when="next_day")
+    v, _ = hall.settings.save(data, "demo-admin", when="next_day")
     assert v["effective_day"] > hall.today()
     assert seen_now(hall).business("F-NEW").prefix == "A"           # not today
     clock.advance(24 * 3600)
@@ -91,12 +91,12 @@ def test_a_change_saved_meanwhile_is_not_overwritten_and_a_version_is_restored(h
     first = hall.settings.versions()[0]["id"]
     data = plain(hall.config)
     data["hall"]["hotline"] = "10000"
-    mine = hall.settings.save(data, "demo-admin", base_version=first)
+    mine, _ = hall.settings.save(data, "demo-admin", base_version=first)
     data["hall"]["hotline"] = "10010"
     with pytest.raises(Conflict) as e:
         hall.settings.save(data, "demo-manager", base_version=first)   # edited the old one
     assert e.value.code == "settings_changed" and "demo-admin" in e.value.message
-    back = hall.settings.restore(first, "demo-admin")
+    back, _ = hall.settings.restore(first, "demo-admin")
     assert back["source"] == "restore" and "大厅 · 客服热线:10000 → 10099" in back["changes"]
     assert seen_now(hall).hall.hotline == "10099"
     assert hall.settings.version(mine["id"])["config"]["hall"]["hotline"] == "10000"

@@ -462,3 +462,42 @@ def test_password_guessing_is_slowed_down_across_processes(hall):
     refused = sum(k for (status, _), k in answers.items() if status == 401)
     throttled = sum(k for (status, _), k in answers.items() if status == 429)
     assert (refused, throttled) == (5, 3), answers
+
+
+def test_a_settings_change_reaches_every_process_within_a_second(hall):
+    """Saved on one process: every socket (on either) is told `hall_changed`, each process's
+    walls are pushed a board drawn with the new window name, and both answer with the new
+    settings at once (not after the two seconds a process may otherwise take to look)."""
+    pushed, boards = [], []
+    clients = []
+    for _ in range(6):
+        c = socketio.Client(reconnection=False)
+        c.on("hall_changed", pushed.append)
+        c.on("hall_state", boards.append)
+        c.connect(hall.url, transports=["websocket"], wait_timeout=10, auth={"topics": ["wall"]})
+        clients.append(c)
+    try:
+        admin = hall.session("demo-admin")
+        current = admin.get(hall.url + "/api/settings").json()
+        config = current["config"]
+        config["counters"][0]["name"] = "1号窗口(综合)"
+        config["businesses"][0]["name"] = "固网新装"
+        started = time.monotonic()
+        r = admin.post(hall.url + "/api/settings", json={"config": config, "base_version": current["version"]})
+        assert r.status_code == 201, r.text
+        version = r.json()["version"]["id"]
+        assert _wait(lambda: len(pushed) == len(clients), 1.0), len(pushed)
+        told = time.monotonic() - started
+        assert all(p["version"] == version and p["hall"]["businesses"][0]["name"] == "固网新装" for p in pushed)
+
+        def new_board(b):
+            return any(c.get("name") == "1号窗口(综合)" for c in b.get("counters", []))
+        assert _wait(lambda: sum(1 for b in boards if new_board(b)) >= len(clients), 1.5), \
+            sum(1 for b in boards if new_board(b))
+        answers = on_both(lambda: requests.get(hall.url + "/api/hall", timeout=10), 6)
+        assert {a.json()["businesses"][0]["name"] for a in answers} == {"固网新装"}
+        assert {a.json()["settings_version"] for a in answers} == {version}
+        assert told < 1.0
+    finally:
+        for c in clients:
+            c.disconnect()

@@ -99,11 +99,11 @@ def create_app(config: HallConfig | str | Path | None = None, db: str | Path | N
         devices = DeviceRelay(devices, message_queue, channel, worker)
     throttle = (auth.SharedLoginThrottle(message_queue, channel) if message_queue
                 else auth.LoginThrottle())
-    enrolment = Enrolment(store, config, hall.clock, hall.tz)
+    enrolment = Enrolment(store, lambda: hall.config, hall.clock, hall.tz)
     app.extensions["hall"] = HallContext(
         hall=hall, accounts=accounts, publisher=publisher,
         devices=devices, throttle=throttle, socketio=socketio, demo=demo, enrolment=enrolment,
-        sessions=Sessions(store, hall.clock, hall.tz, config.security),
+        sessions=Sessions(store, hall.clock, hall.tz, lambda: hall.config.security),
         demo_devices=enrol_demo_devices(enrolment, app.config["SECRET_KEY"]) if demo else {},
         crm=StarLookup(lambda: hall.config.crm))
 

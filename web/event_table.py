@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.presenters import parts
+from core import hours
+from core.presenters import kiosk, parts
 from core.clock import iso
 from core.events import (AlertChanged, CounterChanged, DayClosed, FollowUpChanged, HelpChanged,
-                         IssuingChanged, TicketCalled, TicketChanged, TicketIssued,
+                         IssuingChanged, SettingsChanged, TicketCalled, TicketChanged, TicketIssued,
                          TicketPrechecked, TicketRated)
 
 STAFF_ROOM = "staff"
@@ -51,6 +52,7 @@ class Outbox:
     staff_moved: bool = False
     issued: list = field(default_factory=list)      # tickets issued
     moved_otherwise: bool = False                   # the queues moved by more than issues
+    settings: int | None = None                     # a settings version came into force
 
     def send(self, name: str, payload: dict, room=PUBLIC_ROOM) -> None:
         self.sends.append((name, payload, room))
@@ -167,6 +169,15 @@ def follow_up_changed(e: FollowUpChanged, out: Outbox) -> None:
     out.staff_changed()
 
 
+def settings_changed(e: SettingsChanged, out: Outbox) -> None:
+    """Every page follows the hall's new catalogue (names, windows, notices, texts, hours); the
+    screens are drawn again with it. The other server processes read the version when told."""
+    hall = kiosk.hall_view(out.config, hours.state(out.hall), e.version)
+    out.send("hall_changed", {"version": e.version, "hall": hall}, [PUBLIC_ROOM, PHONES_ROOM])
+    out.settings = e.version
+    out.moved()
+
+
 HANDLERS = {
     TicketIssued: ticket_issued,
     TicketCalled: ticket_called,
@@ -179,4 +190,5 @@ HANDLERS = {
     HelpChanged: help_changed,
     AlertChanged: alert_changed,
     FollowUpChanged: follow_up_changed,
+    SettingsChanged: settings_changed,
 }

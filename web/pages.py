@@ -22,7 +22,7 @@ def staff_page(roles: tuple[str, ...], template: str, strings: dict,
     if staff.role not in roles:                 # signed in, but not for this page: say so (403)
         return auth.forbidden_page(staff, roles)
     hall = ctx().hall
-    page = {"hall": views.hall_view(hall.config), "strings": both_languages(strings),
+    page = {"hall": views.hall_view(hall.config, version=hall.plan.version), "strings": both_languages(strings),
             "lang": select_locale(), "me": {"username": staff.username,
                                             "name": staff.display_name or staff.username},
             **(extra() if extra else {})}

@@ -18,6 +18,8 @@ comes in `places` and their own `ticket_update`, so a call costs them one messag
 - `service_finished` to staff pages and to the screen of that counter (topic "counter:<id>"):
   its rating pad asks the customer who just left; `ticket_rated` there too (the pad stops
   asking one who rated on the phone);
+- `hall_changed` to everyone, phones too, when a settings version comes into force: the hall's
+  catalogue as `GET /api/hall` answers it (pages repaint what they show of it);
 - `issuing_changed` to everyone, phones too, when the manager pauses, limits or reopens issuing;
 - to staff pages only: `help_requested` when a customer at a kiosk asks for the guide and
   `help_changed` whenever a request is made, accepted or closed; `alert_changed` when an alert is
@@ -102,6 +104,8 @@ class Publisher:
             for name, payload, room in sends:
                 self.socketio.emit(name, payload, to=room)
         if self.fanout is not None:
+            if out.settings is not None:        # before "changed": their screens drawn with it
+                self.fanout.notify("settings", version=out.settings)
             self.fanout.notify("changed", queue_moved=out.queue_moved, staff_moved=out.staff_moved)
         for counter, text in out.pads:
             if self.pads is not None:
@@ -113,7 +117,9 @@ class Publisher:
         """Another server process changed the hall (`web/fanout.py`): what only this process
         can do about it, for its own sockets. Emits here skip the message queue: the rooms
         they go to are this process's."""
-        if kind == "changed":
+        if kind == "settings":
+            self.hall.plan.changed()            # read the version in force at the next look
+        elif kind == "changed":
             if data.get("queue_moved"):
                 with self._lock:
                     for name, payload, room in self._tracker_updates():

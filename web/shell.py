@@ -27,7 +27,7 @@ def _staff_view(member) -> dict:
 @route(bp, "/api/hall", "GET", summary="The hall: name, business catalogue, counters", tag="hall",
        answers={200: HallOut})
 def hall_info():
-    return ok(views.hall_view(ctx().hall.config, hours.state(ctx().hall)))
+    return ok(views.hall_view(ctx().hall.config, hours.state(ctx().hall), ctx().hall.plan.version))
 
 
 @route(bp, "/api/login", "POST", summary="Sign in (sets the session cookie)", tag="staff",

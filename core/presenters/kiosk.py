@@ -47,6 +47,13 @@ class HallOut(Shape):
     kiosks: list[dict]
     priority_classes: list[dict]
     counter_keys: dict[str, str] = Field(description="keyboard shortcut → counter action (USB call pads)")
+    notices: list[dict] = Field(default_factory=list, description="the wall's scrolling notices: text, "
+                                "text_en, start, end (local times; null: no limit)")
+    zones: list[dict] = Field(default_factory=list, description="id, name, counters")
+    ticket: dict = Field(default_factory=dict, description="the printed ticket's texts: header, "
+                         "qr_caption, footer")
+    settings_version: int | None = Field(None, description="the settings version in force "
+                                         "(`hall_changed` pushes a new one)")
     hours: dict | None = Field(None, description="open_now, always_open, opening, closing, next_open … "
                                "(core/hours.py)")
     no_show_rule: dict[str, str] = Field(default_factory=dict, description="what a customer who "
@@ -63,7 +70,7 @@ class IssuedTicketOut(TicketOut):
     reprint: bool | None = Field(None, description="POST …/print: printed again")
 
 
-def hall_view(config: HallConfig, hours: dict | None = None) -> dict:
+def hall_view(config: HallConfig, hours: dict | None = None, version: int | None = None) -> dict:
     """`GET /api/hall`: the catalogue and the counters; with `hours` (core/hours.py's state) as
     the route answers it, without for the pages' config and the printer."""
     h = config.hall
@@ -82,6 +89,11 @@ def hall_view(config: HallConfig, hours: dict | None = None) -> dict:
         priority_classes=[{"code": p.code, "name": p.name, "name_en": p.name_en, "rank": p.rank}
                           for p in config.priority_classes],
         counter_keys=dict(config.counter_keys), no_show_rule=no_show_rule(config),
+        notices=[{"text": n.text, "text_en": n.text_en,
+                  "start": n.start.isoformat(timespec="minutes") if n.start else None,
+                  "end": n.end.isoformat(timespec="minutes") if n.end else None} for n in h.notices],
+        zones=[{"id": z.id, "name": z.name, "counters": list(z.counters)} for z in config.zones],
+        ticket=config.ticket.model_dump(mode="json"), settings_version=version,
         **({"hours": hours} if hours is not None else {}))
 
 

@@ -448,6 +448,8 @@
   Hall.socket(root, {
     connect: refresh,                   // pushes may have gone while away: ask once
     desk(d) { show(d, d.v, true); },
+    // The settings changed: names and windows from the new catalogue (the desk is pushed next).
+    hall_changed() { if (root.dataset.view === "choose") whoAmI(); else translate(); },
     counter_notice(n) {                 // a call-pad key the hall refused: say why here too
       if (n.counter !== counterId) return;
       if (n.code === "call_repeated") notice(n.message);

@@ -108,6 +108,7 @@
       paint();
     },
     issuing_changed(i) { issuing = i; paintNotice(); },
+    hall_changed() { paint(); },        // a business or window renamed in the settings
     ticket_update(u) { seen(u); paint(); },
     // Every queue's places after each change (docs/API.md): this ticket's, while it waits.
     places(p) {

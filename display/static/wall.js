@@ -4,7 +4,7 @@
   const { CFG, t, translate, socket, business, counterName } = window.Hall;
   const root = document.getElementById("wall");
   const $ = (s) => root.querySelector(s);
-  const mine = new Set(CFG.counters);          // a zone's display shows its counters only
+  let mine = new Set(CFG.counters);            // a zone's display shows its counters only
   let calls = [];
   // The rows' height from the start (set here, not in a style="" attribute: the CSP allows none).
   root.style.setProperty("--counters", String(Math.max(CFG.counters.length, 1)));
@@ -196,6 +196,14 @@
       if (mine.has(c.id) && c.change === "paused") announce(c);
     },
     issuing_changed: paintIssuing,
+    // The settings changed: the windows this wall shows, the hall's name, the notices. The
+    // counters' rows follow with the board pushed next (drawn with the new settings).
+    hall_changed(hall) {
+      const zone = CFG.zone && (hall.zones || []).find((z) => z.id === CFG.zone);
+      mine = new Set(zone ? zone.counters : hall.counters.map((c) => c.id));
+      $(".wall-bar .hall").textContent = hall.name + (zone ? " · " + zone.name : "");
+      paintNotices();
+    },
   }, ["wall"]);
 
   // --- clock, notices, offline ---------------------------------------------------------------
@@ -230,7 +238,19 @@
   connectionChanged();
   tick();
   setInterval(tick, 1000);
-  $(".marquee").textContent = (CFG.notices || []).join("　　◆　　");
+  // The notices in force now (each from its start to its end, the hall's local time).
+  function paintNotices() {
+    const now = new Intl.DateTimeFormat("sv-SE", { timeZone: CFG.hall.timezone || undefined, year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false })
+      .format(new Date(Hall.now())).replace(" ", "T");
+    const shown = (CFG.hall.notices || []).filter((n) => (!n.start || n.start <= now) && (!n.end || now < n.end))
+      .map((n) => (Hall.lang === "en" && n.text_en) || n.text);
+    const text = shown.join("　　◆　　");
+    const box = $(".marquee");
+    if (box.textContent !== text) box.textContent = text;
+  }
+  paintNotices();
+  setInterval(paintNotices, 15000);
   translate(root);
   window.hallWall = { queue, get playing() { return playing; } };
 })();

@@ -531,6 +531,7 @@
   const live = Hall.socket(root, {
     connect: refresh,                   // the first read, and after any time away
     floor(d) { show(d, true); },
+    hall_changed() { translate(); },    // the settings changed: the floor is pushed next
     ticket_called(c) {                  // the number at once; the lineup follows with the push
       const cur = $(`article.counter[data-counter="${CSS.escape(c.counter)}"] .current`);
       if (cur) cur.textContent = c.number;

@@ -7,8 +7,8 @@
   const root = document.getElementById("kiosk");
   const $ = (sel, el) => (el || root).querySelector(sel);
   const $$ = (sel, el) => Array.from((el || root).querySelectorAll(sel));
-  const businesses = CFG.hall.businesses;
-  const byCode = Object.fromEntries(businesses.map((b) => [b.code, b]));
+  let businesses = CFG.hall.businesses;
+  let byCode = Object.fromEntries(businesses.map((b) => [b.code, b]));
   const HOME = ["welcome", "paused", "closed"];
   const TICKET_SETTLE_MS = Math.max(CFG.settle_ms, 1200);   // the number is seen before 完成 works
 
@@ -51,6 +51,8 @@
 
   // --- the welcome screen's buttons ----------------------------------------------------
   function buildButtons() {
+    $$(".line .buttons").forEach((box) => { box.textContent = ""; });
+    $(".alternatives").textContent = "";
     for (const b of businesses) {
       const btn = document.createElement("button");
       btn.type = "button";
@@ -580,6 +582,14 @@
       },
       estimates_changed(st) { state.estimates = st.estimates; $$("[data-business]").forEach(paintButton); },
       issuing_changed: applyIssuing,
+      // The settings changed (a business renamed, added, its hint …): the buttons follow.
+      hall_changed(hall) {
+        businesses = hall.businesses;
+        byCode = Object.fromEntries(businesses.map((b) => [b.code, b]));
+        buildButtons();
+        if (hall.hours) applyHours(hall.hours);
+        translate();
+      },
     }, ["estimates"]);
   }
 

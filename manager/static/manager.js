@@ -11,6 +11,7 @@
   let board = null;
   let readAt = 0;                 // Hall.now() when the board was read
   let editing = null;             // the counter whose businesses the dialog edits
+  let order = null;               // its businesses in order (web/static/order.js)
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -130,26 +131,15 @@
   function openBusinesses(c) {
     editing = c;
     $(".dialog-title").textContent = `${c.name} · ${t("businesses_today")}`;
-    const box = $(".choices");
-    box.textContent = "";
-    // Today's businesses first, in their order; the rest after.
-    const codes = c.businesses.concat(CFG.hall.businesses.map((b) => b.code).filter((x) => !c.businesses.includes(x)));
-    for (const code of codes) {
-      const label = el("label");
-      const input = el("input");
-      input.type = "checkbox";
-      input.value = code;
-      input.checked = c.businesses.includes(code);
-      label.appendChild(input);
-      label.appendChild(el("span", null, fullName(code)));
-      box.appendChild(label);
-    }
+    // Today's businesses ticked in their order (routing's preference), moved by drag or arrows.
+    const options = CFG.hall.businesses.map((b) => ({ value: b.code, label: fullName(b.code) }));
+    order = window.HallOrder($(".choices"), options, c.businesses);
     $(".businesses-dialog").showModal();
   }
   async function saveBusinesses(restore) {
     const c = editing;
     if (!c) return;
-    const chosen = restore ? null : $$(".choices input:checked").map((i) => i.value);
+    const chosen = restore ? null : order.get();
     $(".businesses-dialog").close();
     await api(`/api/counters/${encodeURIComponent(c.id)}/businesses`, "POST", { businesses: chosen });
   }

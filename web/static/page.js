@@ -29,11 +29,39 @@ window.Hall = (function () {
     // Back within a second or two of the server: the default back-off grows to 5 s.
     const s = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 1500,
                    auth: { topics: topics || [] } });
-    s.on("connect", () => { root.dataset.connection = "online"; });
+    let connected = false;
+    s.on("connect", () => {
+      root.dataset.connection = "online";
+      if (connected) catchUpHall();           // a settings change pushed while this page was away
+      connected = true;
+    });
+    // The hall's settings changed (a business renamed, a window's businesses, the notices …):
+    // the page's catalogue follows, then the page repaints what it shows of it.
+    s.on("hall_changed", (change) => applyHall(change && change.hall));
     s.on("disconnect", () => { root.dataset.connection = "offline"; });
     s.on("connect_error", () => { root.dataset.connection = "offline"; });
-    for (const [name, fn] of Object.entries(handlers)) s.on(name, fn);
+    for (const [name, fn] of Object.entries(handlers)) if (name !== "hall_changed") s.on(name, fn);
+    if (handlers.hall_changed) hallListeners.push(handlers.hall_changed);
     return s;
+  }
+  const hallListeners = [];
+  function applyHall(hall) {
+    if (!hall || typeof hall !== "object") return;
+    const mine = CFG.hall.settings_version;
+    if (typeof mine === "number" && typeof hall.settings_version === "number" && hall.settings_version < mine) return;
+    for (const k of Object.keys(CFG.hall)) if (!(k in hall)) delete CFG.hall[k];
+    Object.assign(CFG.hall, hall);
+    for (const fn of hallListeners) {
+      try { fn(CFG.hall); } catch (e) { console.error(e); }
+    }
+  }
+  async function catchUpHall() {
+    try {
+      const r = await fetch("/api/hall");
+      if (!r.ok) return;
+      const hall = await r.json();
+      if (hall.settings_version !== CFG.hall.settings_version) applyHall(hall);
+    } catch (e) { /* offline again: the next connect asks again */ }
   }
   // A staff page's call: JSON both ways; a refusal shown in the page's `.error` (kept through
   // reads, cleared by the next action that succeeds); signed out → the login, then back here.
@@ -84,7 +112,7 @@ window.Hall = (function () {
   const lineName = (line) => (line === "fixed" ? (lang === "en" ? "Fixed" : "固网") : "5G");
   const lname = (code) => { const b = business(code); return b ? `${lineName(b.line)} ${bname(code)}` : code; };
   const counterName = (id) => { const c = CFG.hall.counters.find((x) => x.id === id); return c ? c.name : id; };
-  const hub = { CFG, t, translate, setLang, socket, api, business, bname, lname, lineName, counterName, syncTime, now, hhmm,
+  const hub = { CFG, t, translate, setLang, socket, api, applyHall, business, bname, lname, lineName, counterName, syncTime, now, hhmm,
                 lastError: null, get lang() { return lang; } };
   return hub;
 })();
