@@ -92,8 +92,10 @@ def rate_at_counter(counter_id: str, body: Rating):
 def announcer() -> Announcer:
     ext = current_app.extensions
     voice = ctx().hall.config.voice
-    if "announcer" not in ext or ext["announcer"].config != voice:     # the settings changed it
+    # Made again when the settings change the voice (compared with the voice it was made for).
+    if "announcer" not in ext or ext.setdefault("announcer_voice", voice) != voice:
         ext["announcer"] = Announcer(voice, ROOT / "var" / "voice")
+    ext["announcer_voice"] = voice
     return ext["announcer"]
 
 

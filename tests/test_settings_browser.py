@@ -36,6 +36,7 @@ def open_card(page, entry):
 
 
 def save(page):
+    page.eval_on_selector("[data-message]", "e => { e.hidden = true; e.textContent = ''; }")
     page.click('[data-action="save"]')
     page.wait_for_selector('[data-message]:not([hidden])')
     return page.inner_text("[data-message]")

@@ -202,6 +202,7 @@
       const zone = CFG.zone && (hall.zones || []).find((z) => z.id === CFG.zone);
       mine = new Set(zone ? zone.counters : hall.counters.map((c) => c.id));
       $(".wall-bar .hall").textContent = hall.name + (zone ? " · " + zone.name : "");
+      $(".latest-hall").textContent = hall.name;
       paintNotices();
     },
   }, ["wall"]);

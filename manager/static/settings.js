@@ -381,7 +381,12 @@
     paint();
   }
 
+  let saving = false;            // this page's own save: its push is not someone else's change
   async function save(when) {
+    saving = true;
+    try { await saveNow(when); } finally { saving = false; }
+  }
+  async function saveNow(when) {
     errors = {};
     const body = { config: data, base_version: base, when: when || $('select[name="when"]').value };
     const r = await fetch("/api/settings", { method: "POST", headers: { "Content-Type": "application/json" },
@@ -487,7 +492,7 @@
   Hall.socket(root, {
     // Another admin's change (or a restore): read it, unless this page has edits of its own.
     hall_changed(hall) {
-      if (typeof hall.settings_version !== "number" || hall.settings_version <= (base || 0)) return;
+      if (saving || typeof hall.settings_version !== "number" || hall.settings_version <= (base || 0)) return;
       if (!dirty) load(); else say(t("changed_elsewhere", { n: hall.settings_version }), true);
     },
   });
