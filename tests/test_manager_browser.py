@@ -236,7 +236,10 @@ def levels(page):
 
 
 def colour(page, n):
-    return page.eval_on_selector(f"{card(n)} .timer", "e => getComputedStyle(e).color")
+    # Read from the card on the page at that moment: one replaced by a repaint mid-read has none.
+    return page.wait_for_function(
+        """sel => { const e = document.querySelector(sel); return e && e.isConnected && getComputedStyle(e).color; }""",
+        arg=f"{card(n)} .timer").json_value()
 
 
 def test_the_service_timer_is_green_amber_then_red(browser, live, clock):
